@@ -1,0 +1,62 @@
+// The only seam to the store. Two implementations: embedded.ts (chDB in-process, the default) and
+// remote.ts (a ClickHouse server over HTTP). Both pass the contract suite in test/unit/history/.
+
+/** Per-statement context. Settings and the database travel with every call: a pooled store
+ * connection never carries one client's SET or USE into another client's statement. */
+export type StoreContext = {
+  /** The client-visible query id (for logs and the store's own process list where it has one). */
+  queryId: string;
+  database: string;
+  /** ClickHouse settings for this statement only (protocol-only settings already removed). */
+  settings: ReadonlyMap<string, string>;
+  /** `{name:Type}` parameter values in their text form (already unescaped). */
+  params: ReadonlyMap<string, string>;
+  /** Aborting cancels the statement in the store. */
+  signal: AbortSignal;
+};
+
+export type Summary = {
+  readRows: number;
+  readBytes: number;
+  writtenRows: number;
+  writtenBytes: number;
+  resultRows: number;
+  resultBytes: number;
+};
+
+export const emptySummary: Summary = { readRows: 0, readBytes: 0, writtenRows: 0, writtenBytes: 0, resultRows: 0, resultBytes: 0 };
+
+/** One piece of a result, in the requested format, exactly as the store produced it. */
+export type ResultChunk = { bytes: Uint8Array; rows: number };
+
+/** Insert data: in-memory parts (concatenated in order) or a staged file, in `format`. */
+export type InsertData = { kind: 'parts'; parts: readonly Uint8Array[] } | { kind: 'file'; path: string; bytes: number };
+
+export type InsertTarget = {
+  /** Target text as the client wrote it: `db.t`, `` `t` ``, `FUNCTION f(...)`. */
+  target: string;
+  /** Column list text including brackets, or ''. */
+  columns: string;
+  format: string;
+};
+
+export type StoreInfo = { version: string; timezone: string };
+
+export interface Backend {
+  readonly kind: 'embedded' | 'remote';
+  readonly info: StoreInfo;
+  /**
+   * Runs a row-returning statement. `format` applies when the SQL has no FORMAT clause. Chunks are
+   * yielded as the store produces them (never the whole result buffered), `streamable` = the store
+   * may stream it (a plain SELECT); others are run whole and yielded as one chunk.
+   * Errors surface from the iterator; the first chunk arrives only once the store has started.
+   */
+  query(sql: string, format: string, ctx: StoreContext, streamable: boolean): AsyncIterable<ResultChunk>;
+  /** Runs a statement without a result (DDL, INSERT ... SELECT, OPTIMIZE, ...); returns any output bytes. */
+  command(sql: string, ctx: StoreContext): Promise<{ bytes: Uint8Array; summary: Summary }>;
+  /** Inserts `data` (in target.format) into the target; resolves once the rows are stored. */
+  insert(target: InsertTarget, data: InsertData, ctx: StoreContext): Promise<Summary>;
+  ping(): Promise<void>;
+  /** Waits for running statements to finish (or be cancelled by their signals), then releases the store. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,256 @@
+// The embedded store: chDB in-process. A bounded pool of Sessions (query lanes) on one data directory;
+// async calls only (sync ones block the event loop); results streamed with queryStream; inserts go
+// through a staged file and `INSERT ... FROM INFILE`, which serves every input format exactly as
+// ClickHouse parses it (chDB's insert() truncates binary formats, dependencies.md §2).
+import { mkdirSync } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Session } from 'chdb';
+import { Code, GatewayError, toGatewayError } from '../errors.ts';
+import { isFormatName, quoteIdentifier, quoteString } from '../sql-literal.ts';
+import type { Backend, InsertData, InsertTarget, ResultChunk, StoreContext, StoreInfo, Summary } from './backend.ts';
+import { emptySummary } from './backend.ts';
+
+export type EmbeddedOptions = { path: string; poolSize: number; spoolDir: string };
+
+/** Settings every lane starts with and returns to: Hadron coalesces inserts itself. */
+const baselineSettings: ReadonlyMap<string, string> = new Map([['async_insert', '0']]);
+
+/** One chDB Session with the settings and database currently applied to it. */
+type Lane = { session: Session; settings: Map<string, string>; database: string };
+
+let runCounter = 0;
+
+export class EmbeddedBackend implements Backend {
+  readonly kind = 'embedded' as const;
+  info: StoreInfo = { version: '', timezone: 'UTC' };
+  private readonly lanes: Lane[] = [];
+  private readonly idle: Lane[] = [];
+  private readonly waiters: Array<(lane: Lane) => void> = [];
+  /** Runs KILL QUERY for cancellations; never leased to statements. */
+  private control!: Session;
+  private readonly options: EmbeddedOptions;
+  private readonly spoolDir: string;
+  private spoolCounter = 0;
+  private closed = false;
+  private busy = 0;
+
+  private constructor(options: EmbeddedOptions) {
+    this.options = options;
+    this.spoolDir = resolve(options.spoolDir);
+  }
+
+  static async open(options: EmbeddedOptions): Promise<EmbeddedBackend> {
+    const backend = new EmbeddedBackend(options);
+    await backend.start();
+    return backend;
+  }
+
+  private async start(): Promise<void> {
+    const path = resolve(this.options.path);
+    mkdirSync(path, { recursive: true });
+    mkdirSync(this.spoolDir, { recursive: true });
+    try {
+      this.control = new Session(path);
+    } catch (err) {
+      throw new GatewayError(Code.STD_EXCEPTION, `cannot open the embedded store at ${path} (is another process using it?): ${(err as Error).message}`);
+    }
+    for (let i = 0; i < Math.max(1, this.options.poolSize); i++) {
+      const lane: Lane = { session: new Session(path), settings: new Map(), database: 'default' };
+      await this.applySettings(lane, baselineSettings);
+      this.lanes.push(lane);
+      this.idle.push(lane);
+    }
+    const r = await this.control.queryAsync('SELECT version(), timezone()', { format: 'TabSeparated' });
+    const [version = '', timezone = 'UTC'] = r.text().trim().split('\t');
+    this.info = { version, timezone };
+  }
+
+  private acquire(): Promise<Lane> {
+    if (this.closed) return Promise.reject(new GatewayError(Code.ABORTED, 'the server is shutting down'));
+    const lane = this.idle.pop();
+    this.busy++;
+    if (lane) return Promise.resolve(lane);
+    return new Promise((resolveLane) => this.waiters.push(resolveLane));
+  }
+
+  private release(lane: Lane): void {
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      waiter(lane);
+      return;
+    }
+    this.busy--;
+    this.idle.push(lane);
+  }
+
+  /** Brings the lane's session settings to `wanted` (baseline + statement settings) with one SET. */
+  private async applySettings(lane: Lane, wanted: ReadonlyMap<string, string>): Promise<void> {
+    const assignments: string[] = [];
+    for (const [name, value] of wanted) {
+      if (lane.settings.get(name) !== value) assignments.push(`${quoteIdentifier(name)} = ${quoteString(value)}`);
+    }
+    for (const name of lane.settings.keys()) {
+      if (!wanted.has(name)) assignments.push(`${quoteIdentifier(name)} = DEFAULT`);
+    }
+    if (assignments.length === 0) return;
+    try {
+      await lane.session.queryAsync(`SET ${assignments.join(', ')}`, { format: 'TabSeparated' });
+    } catch (err) {
+      // A rejected SET leaves the session's settings unknown: re-establish them one by one.
+      await this.resetLane(lane);
+      throw toGatewayError(err);
+    }
+    lane.settings = new Map(wanted);
+  }
+
+  private async resetLane(lane: Lane): Promise<void> {
+    for (const name of lane.settings.keys()) {
+      await lane.session.queryAsync(`SET ${quoteIdentifier(name)} = DEFAULT`, { format: 'TabSeparated' }).catch(() => undefined);
+    }
+    lane.settings = new Map();
+    for (const [name, value] of baselineSettings) {
+      await lane.session.queryAsync(`SET ${quoteIdentifier(name)} = ${quoteString(value)}`, { format: 'TabSeparated' });
+      lane.settings.set(name, value);
+    }
+  }
+
+  private async prepare(lane: Lane, ctx: StoreContext): Promise<void> {
+    const wanted = new Map(baselineSettings);
+    for (const [name, value] of ctx.settings) wanted.set(name, value);
+    await this.applySettings(lane, wanted);
+    if (lane.database !== ctx.database) {
+      await lane.session.queryAsync(`USE ${quoteIdentifier(ctx.database)}`, { format: 'TabSeparated' }).catch((err: unknown) => {
+        throw toGatewayError(err);
+      });
+      lane.database = ctx.database;
+    }
+  }
+
+  /** Leases a lane for one statement; the statement text is tagged so KILL QUERY can find it. */
+  private async withLane<T>(ctx: StoreContext, run: (lane: Lane, tag: string) => Promise<T>): Promise<T> {
+    if (ctx.signal.aborted) throw cancelled();
+    const lane = await this.acquire();
+    const tag = `/* hadron:${++runCounter} */`;
+    const onAbort = (): void => void this.kill(tag);
+    try {
+      await this.prepare(lane, ctx);
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      return await run(lane, tag);
+    } catch (err) {
+      throw ctx.signal.aborted ? cancelled() : toGatewayError(err);
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      this.release(lane);
+    }
+  }
+
+  /** Interrupts a running statement by its tag: single-shot calls cannot be stopped any other way. */
+  private async kill(tag: string): Promise<void> {
+    const sql = `KILL QUERY WHERE endsWith(query, ${quoteString(tag)}) ASYNC FORMAT Null`;
+    await this.control.queryAsync(sql, { format: 'TabSeparated' }).catch(() => undefined);
+  }
+
+  async *query(sql: string, format: string, ctx: StoreContext, streamable: boolean): AsyncIterable<ResultChunk> {
+    if (ctx.signal.aborted) throw cancelled();
+    const lane = await this.acquire();
+    const tag = `/* hadron:${++runCounter} */`;
+    const onAbort = (): void => void this.kill(tag);
+    const params = Object.fromEntries(ctx.params);
+    try {
+      await this.prepare(lane, ctx);
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      if (streamable) {
+        const stream = ctx.params.size > 0
+          ? lane.session.queryStreamBind(tagged(sql, tag), params, { format, signal: ctx.signal })
+          : lane.session.queryStream(tagged(sql, tag), { format, signal: ctx.signal });
+        let first = true;
+        try {
+          for await (const chunk of stream) {
+            first = false;
+            yield { bytes: chunk.raw(), rows: chunk.numRows };
+          }
+          return;
+        } catch (err) {
+          // chDB refuses to stream some statements (e.g. SELECT ... INTO OUTFILE): run those whole.
+          if (!(first && isNotStreamable(err))) throw err;
+        }
+      }
+      const result = ctx.params.size > 0
+        ? await lane.session.queryBindAsync(tagged(sql, tag), params, { format })
+        : await lane.session.queryAsync(tagged(sql, tag), { format });
+      const bytes = result.bytes();
+      if (bytes.length > 0) yield { bytes, rows: result.rowsRead };
+    } catch (err) {
+      throw ctx.signal.aborted ? cancelled() : toGatewayError(err);
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      this.release(lane);
+    }
+  }
+
+  command(sql: string, ctx: StoreContext): Promise<{ bytes: Uint8Array; summary: Summary }> {
+    return this.withLane(ctx, async (lane, tag) => {
+      const result = ctx.params.size > 0
+        ? await lane.session.queryBindAsync(tagged(sql, tag), Object.fromEntries(ctx.params), { format: 'TabSeparated' })
+        : await lane.session.queryAsync(tagged(sql, tag), { format: 'TabSeparated' });
+      return { bytes: result.bytes(), summary: { ...emptySummary, readRows: result.rowsRead, readBytes: result.bytesRead } };
+    });
+  }
+
+  async insert(target: InsertTarget, data: InsertData, ctx: StoreContext): Promise<Summary> {
+    if (!isFormatName(target.format)) throw new GatewayError(Code.UNKNOWN_FORMAT, `Unknown format ${target.format}`);
+    const staged = data.kind === 'file' ? data.path : await this.stage(data.parts);
+    try {
+      const columns = target.columns === '' ? '' : ` ${target.columns}`;
+      const sql = `INSERT INTO ${target.target}${columns} FROM INFILE ${quoteString(staged)} FORMAT ${target.format}`;
+      return await this.withLane(ctx, async (lane, tag) => {
+        const result = await lane.session.queryAsync(tagged(sql, tag), { format: 'TabSeparated' });
+        const bytes = data.kind === 'file' ? data.bytes : data.parts.reduce((n, p) => n + p.length, 0);
+        return { ...emptySummary, writtenRows: result.rowsRead, writtenBytes: bytes, readRows: result.rowsRead, readBytes: bytes };
+      });
+    } finally {
+      if (data.kind === 'parts') await unlink(staged).catch(() => undefined);
+    }
+  }
+
+  /** Writes in-memory parts to one spool file (the name has no extension: no compression is guessed). */
+  private async stage(parts: readonly Uint8Array[]): Promise<string> {
+    const path = join(this.spoolDir, `hadron-${process.pid}-insert-${++this.spoolCounter}`);
+    const handle = await open(path, 'w');
+    try {
+      let offset = 0;
+      for (const part of parts) {
+        await handle.write(part, 0, part.length, offset);
+        offset += part.length;
+      }
+    } finally {
+      await handle.close();
+    }
+    return path;
+  }
+
+  async ping(): Promise<void> {
+    await this.control.queryAsync('SELECT 1', { format: 'TabSeparated' });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (let i = 0; i < 500 && this.busy > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (const lane of this.lanes) lane.session.close();
+    this.control.close();
+  }
+}
+
+/** The statement with its tag as a trailing comment (a leading one would shift error positions). */
+function tagged(sql: string, tag: string): string {
+  return `${sql.replace(/;\s*$/, '')}\n${tag}`;
+}
+
+function cancelled(): GatewayError {
+  return new GatewayError(Code.QUERY_WAS_CANCELLED, 'Query was cancelled');
+}
+
+function isNotStreamable(err: unknown): boolean {
+  return err instanceof Error && err.message.includes('Streaming query is not supported');
+}

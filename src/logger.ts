@@ -1,0 +1,8 @@
+// The one logger: pino, structured, to stdout.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'hadron' } });
+}

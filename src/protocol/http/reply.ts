@@ -1,0 +1,226 @@
+// One HTTP response (protocols.md §4.4–§4.6): headers in the ClickHouse, Timeplus and Proton spellings,
+// the first `buffer_size` bytes (or the whole result with wait_end_of_query=1) held back so an early
+// error still gets a proper status, optional response compression or native frames, progress headers,
+// and errors rendered before headers (status + code header + body) or after (in-band, then close).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Writable, type Transform } from 'node:stream';
+import { once } from 'node:events';
+import { frameEncodeStream } from '../../compression.ts';
+import { renderError, type Dialect, type GatewayError } from '../../errors.ts';
+import { contentType } from '../../formats.ts';
+import type { Summary } from '../../execute.ts';
+import { encodeBody, type BodyEncoding } from './content-encoding.ts';
+
+export type ReplyOptions = {
+  displayName: string;
+  timezone: string;
+  version: string;
+  queryId: string;
+  dialect: Dialect;
+  /** compress=1: body as ClickHouse native LZ4 frames. */
+  frames: boolean;
+  /** enable_http_compression=1 with an acceptable Accept-Encoding. */
+  encoding: BodyEncoding | null;
+  /** Hold the whole result before sending (wait_end_of_query=1), else hold up to bufferSize bytes. */
+  waitEnd: boolean;
+  bufferSize: number;
+  /** send_progress_in_http_headers=1: X-ClickHouse-Progress lines every intervalMs until the body starts. */
+  progressIntervalMs: number | null;
+  keepAliveS: number;
+};
+
+/** Everything buffered beyond this is streamed even with wait_end_of_query=1 (memory bound). */
+const maxHeldBytes = 64 * 1024 * 1024;
+
+const families = ['X-ClickHouse-', 'X-Timeplus-', 'X-Proton-'];
+
+export type Progress = { readRows: number; readBytes: number; writtenRows: number; writtenBytes: number; elapsedNs: number; resultRows: number; resultBytes: number };
+
+function progressJson(p: Progress): string {
+  return JSON.stringify({
+    read_rows: String(p.readRows), read_bytes: String(p.readBytes), written_rows: String(p.writtenRows), written_bytes: String(p.writtenBytes),
+    total_rows_to_read: '0', result_rows: String(p.resultRows), result_bytes: String(p.resultBytes), elapsed_ns: String(p.elapsedNs),
+  });
+}
+
+export function summaryProgress(s: Summary, startedAt: bigint): Progress {
+  return { ...s, elapsedNs: Number(process.hrtime.bigint() - startedAt) };
+}
+
+export class Reply {
+  private readonly res: ServerResponse;
+  private readonly options: ReplyOptions;
+  private format = 'TabSeparated';
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
+  private body: Writable | null = null;
+  /** Set once the status line has gone out (normally or through the raw progress path). */
+  headersSent = false;
+  private raw: RawHead | null = null;
+  private progressTimer: NodeJS.Timeout | null = null;
+
+  constructor(_req: IncomingMessage, res: ServerResponse, options: ReplyOptions) {
+    this.res = res;
+    this.options = options;
+  }
+
+  /** Starts the progress-header clock; `progress` reports what is known so far. */
+  watchProgress(progress: () => Progress): void {
+    const interval = this.options.progressIntervalMs;
+    if (interval === null) return;
+    this.progressTimer = setInterval(() => {
+      if (this.body !== null) return this.stopProgress();
+      this.raw ??= new RawHead(this.res.socket as Socket, this.commonHeaders());
+      this.raw.progress(progressJson(progress()));
+    }, Math.max(10, interval));
+    this.progressTimer.unref();
+  }
+
+  private stopProgress(): void {
+    if (this.progressTimer) clearInterval(this.progressTimer);
+    this.progressTimer = null;
+  }
+
+  start(format: string): void {
+    this.format = format;
+  }
+
+  async write(chunk: Uint8Array, progress: () => Progress): Promise<void> {
+    if (this.body) return writeTo(this.body, chunk);
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    const limit = this.options.waitEnd ? maxHeldBytes : this.options.bufferSize;
+    if (this.heldBytes >= limit) await this.openBody(200, progress(), null);
+  }
+
+  /** Ends a successful response: headers (with the summary) if not yet sent, held bytes, end. */
+  async finish(summary: Progress): Promise<void> {
+    this.stopProgress();
+    if (!this.body) await this.openBody(200, summary, null);
+    const body = this.body as unknown as Writable;
+    body.end();
+    await finished(this.raw ? (this.raw.sink as Writable) : this.res);
+    if (this.raw) this.res.socket?.end();
+  }
+
+  /** Ends with an error: a proper status if nothing was sent, else the in-band message, then close. */
+  async fail(err: GatewayError): Promise<void> {
+    this.stopProgress();
+    const text = `${renderError(err, this.options.dialect, this.options.version)}\n`;
+    const socket = this.res.socket;
+    const midStream = this.body !== null;
+    try {
+      if (!midStream) {
+        this.held = [];
+        this.heldBytes = 0;
+        const status = this.raw ? 200 : err.httpStatus;
+        const auth = err.code === 516 || err.code === 192 || err.code === 193 || err.code === 194;
+        await this.openBody(status, null, err, auth);
+        (this.body as unknown as Writable).end(Buffer.from(text));
+      } else {
+        (this.body as Writable).end(Buffer.from(`\n${text}`));
+      }
+      await finished(this.raw ? (this.raw.sink as Writable) : this.res);
+    } catch {
+      // the client is gone; nothing more to tell it
+    }
+    // After data has gone out the stream is broken: the connection is not reused.
+    if (midStream) socket?.destroy();
+    else if (this.raw) socket?.end();
+  }
+
+  private commonHeaders(): Array<[string, string]> {
+    const o = this.options;
+    const h: Array<[string, string]> = [];
+    for (const f of families) {
+      h.push([`${f}Server-Display-Name`, o.displayName], [`${f}Query-Id`, o.queryId], [`${f}Timezone`, o.timezone]);
+    }
+    return h;
+  }
+
+  /** Sends the status line and headers, then the held bytes through the body chain. */
+  private async openBody(status: number, summary: Progress | null, err: GatewayError | null, plainError = false): Promise<void> {
+    this.stopProgress();
+    const headers: Array<[string, string]> = [];
+    const format = err ? 'TabSeparated' : this.format;
+    for (const f of families) headers.push([`${f}Format`, format]);
+    if (summary) for (const f of families) headers.push([`${f}Summary`, progressJson(summary)]);
+    if (err) for (const f of families) headers.push([`${f}Exception-Code`, String(err.code)]);
+    headers.push(['Content-Type', err ? 'text/plain; charset=UTF-8' : contentType(format)]);
+    if (err?.code === 194) headers.push(['WWW-Authenticate', 'Basic realm="ClickHouse server HTTP API"']);
+    const encoding = plainError ? null : this.options.encoding;
+    if (encoding) headers.push(['Content-Encoding', encoding]);
+    let target: Writable;
+    if (this.raw) {
+      target = this.raw.finishHead(headers);
+    } else {
+      const all = [...this.commonHeaders(), ...headers, ['Keep-Alive', `timeout=${this.options.keepAliveS}`]];
+      this.res.writeHead(status, all.flat());
+      target = this.res;
+    }
+    this.headersSent = true;
+    const chain: Transform[] = [];
+    if (this.options.frames && !plainError) chain.push(frameEncodeStream('lz4'));
+    if (encoding) chain.push(encodeBody(encoding));
+    let head: Writable = target;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const t = chain[i] as Transform;
+      t.pipe(head);
+      head = t;
+    }
+    this.body = head;
+    const held = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    for (const chunk of held) await writeTo(head, chunk);
+  }
+}
+
+async function writeTo(stream: Writable, chunk: Uint8Array): Promise<void> {
+  if (stream.destroyed) throw new Error('client closed the connection');
+  if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+}
+
+async function finished(stream: Writable): Promise<void> {
+  if (stream.writableFinished || stream.destroyed) return;
+  await Promise.race([once(stream, 'finish'), once(stream, 'close')]);
+}
+
+/**
+ * The response head written straight to the socket, so X-ClickHouse-Progress lines can be added
+ * while the query runs (Node's ServerResponse sends all headers at once). The response then uses
+ * chunked encoding written here too, and the connection closes after it.
+ */
+class RawHead {
+  private readonly socket: Socket;
+  sink: Writable | null = null;
+
+  constructor(socket: Socket, common: Array<[string, string]>) {
+    this.socket = socket;
+    const lines = ['HTTP/1.1 200 OK', ...common.map(([k, v]) => `${k}: ${v}`), 'Connection: close', 'Transfer-Encoding: chunked'];
+    socket.write(`${lines.join('\r\n')}\r\n`);
+  }
+
+  progress(json: string): void {
+    const line = families.map((f) => `${f}Progress: ${json}\r\n`).join('');
+    this.socket.write(line);
+  }
+
+  finishHead(headers: Array<[string, string]>): Writable {
+    this.socket.write(`${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+    const socket = this.socket;
+    this.sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        if (chunk.length === 0) return cb();
+        socket.write(`${chunk.length.toString(16)}\r\n`);
+        socket.write(chunk);
+        socket.write('\r\n', cb);
+      },
+      final(cb) {
+        socket.write('0\r\n\r\n', () => cb());
+      },
+    });
+    return this.sink;
+  }
+}

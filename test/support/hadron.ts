@@ -1,0 +1,94 @@
+// Starts a real Hadron server process for tests: its own data directory and free loopback ports.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type HadronProcess = {
+  url: string;
+  streamingUrl: string;
+  httpPort: number;
+  dataDir: string;
+  child: ChildProcess;
+  /** Output so far (pino JSON lines), for diagnosing failures. */
+  output(): string;
+  /** SIGTERM and wait for exit (clean shutdown). */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait for exit. */
+  kill(): Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** Starts `node src/main.ts` with HADRON_* overrides; `dataDir` reuses a directory (restart tests). */
+export async function startHadron(env: Record<string, string> = {}, dataDir?: string): Promise<HadronProcess> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'hadron-test-'));
+  const httpPort = await freePort();
+  const streamingPort = await freePort();
+  const child = spawn(process.execPath, [join(root, 'src/main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      HADRON_STORE_PATH: join(dir, 'store'),
+      HADRON_HTTP_PORT: String(httpPort),
+      HADRON_STREAMING_HTTP_PORT: String(streamingPort),
+      HADRON_LOG_LEVEL: 'warn',
+      HADRON_CONFIG: join(root, 'config/hadron.yaml'),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${httpPort}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hadron exited with ${child.exitCode}: ${out}`);
+    try {
+      const r = await fetch(`${url}/ping`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`hadron did not start within 60 s: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    streamingUrl: `http://127.0.0.1:${streamingPort}`,
+    httpPort,
+    dataDir: dir,
+    child,
+    output: () => out,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await exited;
+      clearTimeout(t);
+      if (dataDir === undefined) rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
