@@ -43,13 +43,17 @@ export function countRows(format: string, parts: readonly Uint8Array[]): number 
 }
 
 type Waiter = { parts: readonly Uint8Array[]; rows: number | null; bytes: number; ctx: StoreContext; resolve: (s: Summary) => void; reject: (e: unknown) => void };
-type Batch = { target: InsertTarget; waiters: Waiter[]; bytes: number; rows: number; timer: NodeJS.Timeout | null };
+type Batch = { target: InsertTarget; waiters: Waiter[]; bytes: number; rows: number; timer: NodeJS.Timeout | null; due: boolean };
+
+/** Writes in flight per target: while they run, the next batch keeps growing (group commit). */
+const maxInFlightPerTarget = 2;
 
 export class InsertCoalescer {
   private readonly backend: Backend;
   private readonly options: CoalescerOptions;
   private readonly open = new Map<string, Batch>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlightByKey = new Map<string, number>();
 
   constructor(backend: Backend, options: CoalescerOptions) {
     this.backend = backend;
@@ -65,16 +69,23 @@ export class InsertCoalescer {
     return new Promise<Summary>((resolve, reject) => {
       let batch = this.open.get(key);
       if (!batch) {
-        batch = { target, waiters: [], bytes: 0, rows: 0, timer: null };
+        batch = { target, waiters: [], bytes: 0, rows: 0, timer: null, due: false };
         this.open.set(key, batch);
         const b = batch;
-        batch.timer = setTimeout(() => this.flush(key, b), this.options.maxDelayMs);
+        batch.timer = setTimeout(() => this.due(key, b), this.options.maxDelayMs);
       }
       batch.waiters.push({ parts, rows, bytes, ctx, resolve, reject });
       batch.bytes += bytes;
       batch.rows += rows ?? 0;
       if (batch.bytes >= this.options.maxBytes || batch.rows >= this.options.maxRows) this.flush(key, batch);
     });
+  }
+
+  /** The batch's time is up: write it now, or as soon as a write of the same target finishes. */
+  private due(key: string, batch: Batch): void {
+    batch.timer = null;
+    if ((this.inFlightByKey.get(key) ?? 0) < maxInFlightPerTarget) this.flush(key, batch);
+    else batch.due = true;
   }
 
   private flush(key: string, batch: Batch): void {
@@ -84,7 +95,15 @@ export class InsertCoalescer {
     const live = batch.waiters.filter((w) => !w.ctx.signal.aborted);
     for (const w of batch.waiters) if (w.ctx.signal.aborted) w.reject(w.ctx.signal.reason);
     if (live.length === 0) return;
-    const run = this.write(batch.target, live).finally(() => this.inFlight.delete(run));
+    this.inFlightByKey.set(key, (this.inFlightByKey.get(key) ?? 0) + 1);
+    const run = this.write(batch.target, live).finally(() => {
+      this.inFlight.delete(run);
+      const left = (this.inFlightByKey.get(key) ?? 1) - 1;
+      if (left === 0) this.inFlightByKey.delete(key);
+      else this.inFlightByKey.set(key, left);
+      const next = this.open.get(key);
+      if (next?.due) this.flush(key, next);
+    });
     this.inFlight.add(run);
   }
 

@@ -37,9 +37,11 @@ const readCommands = new Set(['SELECT', 'WITH', 'SHOW', 'DESCRIBE', 'DESC', 'EXI
  * body still arriving and the result may be `incomplete` (need more bytes).
  */
 export function classify(text: string, complete: boolean): Classified {
+  const lexer = new Lexer(text);
   try {
-    const result = classifyTokens(new Lexer(text), text, complete);
-    return result;
+    const result = classifyTokens(lexer, text, complete);
+    // A token cut by the end of a growing prefix may be misread: wait for more bytes.
+    return result.kind === 'error' && !complete && lexer.incomplete ? { kind: 'incomplete' } : result;
   } catch (err) {
     if (err instanceof LexError) {
       if (!complete) return { kind: 'incomplete' };

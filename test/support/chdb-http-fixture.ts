@@ -67,7 +67,10 @@ async function serve(dataDir: string, port: number): Promise<void> {
       res.end(bytes);
     } catch (err) {
       const error = toGatewayError(err);
-      if (res.headersSent) res.end(`\n${renderError(error, 'clickhouse', version)}\n`);
+      const text = `${renderError(error, 'clickhouse', version)}\n`;
+      const tag = res.getHeader('X-ClickHouse-Exception-Tag');
+      // A mid-stream error as ClickHouse ≥ 25.11 tags it (the length counts the message and its newline).
+      if (res.headersSent) res.end(`\r\n__exception__\r\n${tag}\r\n${text}${Buffer.byteLength(text)} ${tag}\r\n__exception__\r\n`);
       else res.writeHead(httpStatus(error.code), { 'X-ClickHouse-Exception-Code': String(error.code) }).end(`${renderError(error, 'clickhouse', version)}\n`);
     } finally {
       for (const [name] of settings) await session.queryAsync(`SET ${quoteIdentifier(name)} = DEFAULT`).catch(() => undefined);
@@ -80,7 +83,7 @@ async function serve(dataDir: string, port: number): Promise<void> {
     try {
       const chunks = Object.keys(params).length > 0 ? session.queryStreamBind(sql, params, { format, signal }) : session.queryStream(sql, { format, signal });
       for await (const chunk of chunks) {
-        if (!res.headersSent) res.writeHead(200);
+        if (!res.headersSent) res.setHeader('X-ClickHouse-Exception-Tag', `fixture${counter}`).writeHead(200);
         if (!res.write(chunk.raw())) await new Promise((r) => res.once('drain', r).once('close', r));
         if (signal.aborted) break;
       }

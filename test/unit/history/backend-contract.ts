@@ -1,0 +1,219 @@
+// The contract every Backend passes (embedded chDB, remote ClickHouse 18.16, remote modern ClickHouse).
+// `modern` gates what old servers lack: query parameters, DateTime64/Map/Bool, X-ClickHouse-Summary
+// (so written row counts) and tagged mid-stream errors.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend, StoreContext } from '../../../src/history/backend.ts';
+import { GatewayError } from '../../../src/errors.ts';
+
+export type BackendUnderTest = { backend: Backend; modern: boolean; close(): Promise<void> };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function context(overrides: Partial<StoreContext> = {}): StoreContext {
+  return { queryId: '', database: 'default', settings: new Map(), params: new Map(), signal: new AbortController().signal, ...overrides };
+}
+
+async function bytesOf(chunks: AsyncIterable<{ bytes: Uint8Array }>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk.bytes);
+  return Buffer.concat(parts);
+}
+
+/** The code a promise rejects with (fails the test if it resolves or rejects with a non-GatewayError). */
+async function codeOf(promise: Promise<unknown>): Promise<number> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(GatewayError);
+    return (err as GatewayError).code;
+  }
+  throw new Error('expected a rejection');
+}
+
+export function backendContract(name: string, make: () => Promise<BackendUnderTest>): void {
+  describe(`Backend contract: ${name}`, () => {
+    let subject: BackendUnderTest;
+    let backend: Backend;
+    let scratch: string;
+    const text = async (sql: string, format = 'TabSeparated', ctx: StoreContext = context()): Promise<string> =>
+      decoder.decode(await bytesOf(backend.query(sql, format, ctx, true)));
+    const command = async (sql: string, ctx: StoreContext = context()): Promise<string> => decoder.decode((await backend.command(sql, ctx)).bytes);
+
+    beforeAll(async () => {
+      subject = await make();
+      backend = subject.backend;
+      scratch = await mkdtemp(join(tmpdir(), 'hadron-contract-'));
+    });
+
+    afterAll(async () => {
+      await subject?.close();
+      if (scratch) await rm(scratch, { recursive: true, force: true });
+    });
+
+    it('answers ping and reports its version', async () => {
+      await backend.ping();
+      expect(backend.info.version).toMatch(/^\d+\.\d+/);
+      expect(backend.info.timezone).not.toBe('');
+    });
+
+    it('returns a result in the requested format', async () => {
+      expect(await text('SELECT number FROM numbers(10)')).toBe('0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n');
+      expect(await text('SELECT number, toString(number) AS s FROM numbers(2)', 'CSV')).toBe('0,"0"\n1,"1"\n');
+    });
+
+    it("lets the statement's own FORMAT clause override the format argument", async () => {
+      const out = await text('SELECT number FROM numbers(3) FORMAT JSONEachRow', 'TabSeparated');
+      const rows = out.trim().split('\n').map((line) => JSON.parse(line) as { number: string | number });
+      expect(rows.map((r) => Number(r.number))).toEqual([0, 1, 2]);
+    });
+
+    it('streams a large result in several chunks', async () => {
+      let chunks = 0;
+      let lines = 0;
+      let bytes = 0;
+      for await (const chunk of backend.query('SELECT number FROM numbers(1000000)', 'TabSeparated', context(), true)) {
+        chunks++;
+        bytes += chunk.bytes.length;
+        for (const byte of chunk.bytes) if (byte === 0x0a) lines++;
+      }
+      expect(lines).toBe(1_000_000);
+      expect(bytes).toBe(6_888_890);
+      expect(chunks).toBeGreaterThan(1);
+    });
+
+    it('applies settings to one statement only', async () => {
+      const sql = "SELECT value FROM system.settings WHERE name = 'max_block_size'";
+      const baseline = await text(sql);
+      expect(baseline).toMatch(/^\d+\n$/);
+      expect(await text(sql, 'TabSeparated', context({ settings: new Map([['max_block_size', '1234']]) }))).toBe('1234\n');
+      expect(await text(sql)).toBe(baseline);
+      const [mine, theirs] = await Promise.all([
+        text(sql, 'TabSeparated', context({ settings: new Map([['max_block_size', '4321']]) })),
+        text(sql),
+      ]);
+      expect(mine).toBe('4321\n');
+      expect(theirs).toBe(baseline);
+    });
+
+    it('runs each statement in its own database', async () => {
+      await command('CREATE DATABASE IF NOT EXISTS contract_db');
+      await command('DROP TABLE IF EXISTS contract_db.t');
+      await command('CREATE TABLE contract_db.t (x UInt32) ENGINE = MergeTree ORDER BY x');
+      await command('INSERT INTO contract_db.t VALUES (1), (2), (3)');
+      expect(await text('SELECT count() FROM t', 'TabSeparated', context({ database: 'contract_db' }))).toBe('3\n');
+      expect(await codeOf(text('SELECT count() FROM t', 'TabSeparated', context({ database: 'default' })))).toBe(60);
+      expect(await text('SELECT count() FROM t', 'TabSeparated', context({ database: 'contract_db' }))).toBe('3\n');
+    });
+
+    it('runs DDL through command()', async () => {
+      await command('DROP TABLE IF EXISTS contract_ddl');
+      await command('CREATE TABLE contract_ddl (a UInt8) ENGINE = Memory');
+      expect(await command('EXISTS TABLE contract_ddl')).toBe('1\n');
+      await command('DROP TABLE contract_ddl');
+      expect(await command('EXISTS TABLE contract_ddl')).toBe('0\n');
+    });
+
+    it('inserts parts and staged files in text formats', async () => {
+      await command('DROP TABLE IF EXISTS contract_ins');
+      await command('CREATE TABLE contract_ins (id UInt32, s String) ENGINE = MergeTree ORDER BY id');
+      // Parts are concatenated in order, so a row may straddle two of them.
+      const tsv = await backend.insert(
+        { target: '`contract_ins`', columns: '', format: 'TabSeparated' },
+        { kind: 'parts', parts: [encoder.encode('1\to'), encoder.encode('ne\n2\ttwo\n')] },
+        context(),
+      );
+      const json = await backend.insert(
+        { target: 'default.contract_ins', columns: '(s, id)', format: 'JSONEachRow' },
+        { kind: 'parts', parts: [encoder.encode('{"id":3,"s":"three"}\n{"id":4,"s":"fo\\tur"}\n')] },
+        context(),
+      );
+      const path = join(scratch, 'rows.tsv');
+      const body = '5\tfive\n6\tsix\n7\tseven\n';
+      await writeFile(path, body);
+      const file = await backend.insert(
+        { target: 'contract_ins', columns: '(id, s)', format: 'TSV' },
+        { kind: 'file', path, bytes: Buffer.byteLength(body) },
+        context(),
+      );
+      if (subject.modern) expect([tsv.writtenRows, json.writtenRows, file.writtenRows]).toEqual([2, 2, 3]);
+      expect(await text('SELECT id, s FROM contract_ins ORDER BY id')).toBe('1\tone\n2\ttwo\n3\tthree\n4\tfo\\tur\n5\tfive\n6\tsix\n7\tseven\n');
+    });
+
+    it('inserts the binary Native format', async () => {
+      await command('DROP TABLE IF EXISTS contract_native');
+      await command('CREATE TABLE contract_native (id UInt32, s String) ENGINE = MergeTree ORDER BY id');
+      const native = await bytesOf(backend.query('SELECT toUInt32(number) AS id, toString(number) AS s FROM numbers(5000)', 'Native', context(), true));
+      expect(native.length).toBeGreaterThan(5000);
+      await backend.insert({ target: 'contract_native', columns: '', format: 'Native' }, { kind: 'parts', parts: [native] }, context());
+      expect(await text("SELECT count(), sum(id), sum(toUInt32(s)), countIf(s = '4999') FROM contract_native")).toBe('5000\t12497500\t12497500\t1\n');
+    });
+
+    it('keeps the store error codes', async () => {
+      expect(await codeOf(text('SELEC 1'))).toBe(62);
+      expect(await codeOf(text('SELECT * FROM contract_missing'))).toBe(60);
+      expect(await codeOf(backend.command('DROP TABLE contract_missing', context()))).toBe(60);
+      const insert = backend.insert(
+        { target: 'contract_missing', columns: '', format: 'TabSeparated' },
+        { kind: 'parts', parts: [encoder.encode('1\n')] },
+        context(),
+      );
+      expect(await codeOf(insert)).toBe(60);
+      const error = await text('SELEC 1').catch((err: unknown) => err as GatewayError);
+      expect((error as GatewayError).message).toMatch(/Syntax error/);
+    });
+
+    it('rejects a statement whose signal was aborted before it started', async () => {
+      const controller = new AbortController();
+      controller.abort();
+      expect(await codeOf(text('SELECT 1', 'TabSeparated', context({ signal: controller.signal })))).toBe(394);
+    });
+
+    it('cancels a running statement through its signal and keeps serving', async () => {
+      const controller = new AbortController();
+      const settings = new Map([['max_execution_time', '60']]);
+      const started = Date.now();
+      const running = text('SELECT sum(sipHash64(number)) FROM numbers(100000000000)', 'TabSeparated', context({ signal: controller.signal, settings }));
+      setTimeout(() => controller.abort(), 200);
+      expect(await codeOf(running)).toBe(394);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await text('SELECT 42')).toBe('42\n');
+    });
+
+    it('releases the store when the reader stops early', async () => {
+      for (let i = 0; i < 4; i++) {
+        for await (const chunk of backend.query('SELECT number FROM numbers(100000000)', 'TabSeparated', context(), true)) {
+          expect(chunk.bytes.length).toBeGreaterThan(0);
+          break;
+        }
+      }
+      expect(await text('SELECT 7')).toBe('7\n');
+    });
+
+    it('binds query parameters (modern stores)', async (ctx) => {
+      if (!subject.modern) return ctx.skip();
+      expect(await text('SELECT {x:UInt32} + 1', 'TabSeparated', context({ params: new Map([['x', '41']]) }))).toBe('42\n');
+      // Values are text already: a real tab stays one character.
+      const params = new Map([['s', "a\tb'c\\"]]);
+      expect(await text('SELECT length({s:String}), {s:String}', 'TabSeparated', context({ params }))).toBe("6\ta\\tb'c\\\\\n");
+    });
+
+    it('handles DateTime64, Map and Bool (modern stores)', async (ctx) => {
+      if (!subject.modern) return ctx.skip();
+      const out = await text("SELECT toDateTime64('2024-01-02 03:04:05.678', 3, 'UTC') AS t, map('a', 1) AS m, true AS b", 'JSONEachRow');
+      expect(JSON.parse(out)).toEqual({ t: '2024-01-02 03:04:05.678', m: { a: 1 }, b: true });
+    });
+
+    it('surfaces an error raised mid-stream (modern stores)', async (ctx) => {
+      if (!subject.modern) return ctx.skip();
+      const settings = new Map([['max_block_size', '1000']]);
+      const sql = "SELECT throwIf(number = 300000, 'contract boom') FROM numbers(1000000)";
+      const result = text(sql, 'TabSeparated', context({ settings }));
+      expect(await codeOf(result)).toBe(395);
+      expect(await text('SELECT 8')).toBe('8\n');
+    });
+  });
+}

@@ -1,0 +1,52 @@
+// The embedded chDB store: the backend contract, plus lane-pool behaviour.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoreContext } from '../../../src/history/backend.ts';
+import { EmbeddedBackend } from '../../../src/history/embedded.ts';
+import { backendContract } from './backend-contract.ts';
+
+async function openEmbedded(): Promise<{ backend: EmbeddedBackend; close(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'hadron-embedded-'));
+  const spoolDir = await mkdtemp(join(tmpdir(), 'hadron-embedded-spool-'));
+  const backend = await EmbeddedBackend.open({ path, poolSize: 2, spoolDir });
+  return {
+    backend,
+    close: async () => {
+      await backend.close();
+      await rm(path, { recursive: true, force: true });
+      await rm(spoolDir, { recursive: true, force: true });
+    },
+  };
+}
+
+backendContract('embedded chDB', async () => ({ ...(await openEmbedded()), modern: true }));
+
+describe('EmbeddedBackend lanes', () => {
+  let subject: Awaited<ReturnType<typeof openEmbedded>>;
+  beforeAll(async () => {
+    subject = await openEmbedded();
+  });
+  afterAll(async () => {
+    await subject?.close();
+  });
+
+  const context = (signal: AbortSignal): StoreContext => ({ queryId: '', database: 'default', settings: new Map([['max_execution_time', '60']]), params: new Map(), signal });
+
+  it('serves a short statement on the second lane while a long one runs', async () => {
+    const controller = new AbortController();
+    let longDone = false;
+    const long = (async () => {
+      for await (const _ of subject.backend.query('SELECT sum(sipHash64(number)) FROM numbers(100000000000)', 'TabSeparated', context(controller.signal), true));
+    })().finally(() => (longDone = true));
+    long.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    const parts: Uint8Array[] = [];
+    for await (const chunk of subject.backend.query('SELECT 1', 'TabSeparated', context(new AbortController().signal), true)) parts.push(chunk.bytes);
+    expect(Buffer.concat(parts).toString()).toBe('1\n');
+    expect(longDone).toBe(false);
+    controller.abort();
+    await expect(long).rejects.toMatchObject({ code: 394 });
+  });
+});
