@@ -13,8 +13,8 @@ export type HadronProcess = {
   child: ChildProcess;
   /** Output so far (pino JSON lines), for diagnosing failures. */
   output(): string;
-  /** SIGTERM and wait for exit (clean shutdown). */
-  stop(): Promise<number | null>;
+  /** SIGTERM and wait for exit (clean shutdown); removes a data directory it made unless `keepData`. */
+  stop(keepData?: boolean): Promise<number | null>;
   /** SIGKILL and wait for exit. */
   kill(): Promise<void>;
 };
@@ -78,12 +78,12 @@ export async function startHadron(env: Record<string, string> = {}, dataDir?: st
     dataDir: dir,
     child,
     output: () => out,
-    stop: async () => {
+    stop: async (keepData = false) => {
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
       const code = await exited;
       clearTimeout(t);
-      if (dataDir === undefined) rmSync(dir, { recursive: true, force: true });
+      if (dataDir === undefined && !keepData) rmSync(dir, { recursive: true, force: true });
       return code;
     },
     kill: async () => {
