@@ -10,6 +10,7 @@ import { Code, GatewayError, toGatewayError } from '../errors.ts';
 import { isFormatName, quoteIdentifier, quoteString } from '../sql-literal.ts';
 import type { Backend, InsertData, InsertTarget, ResultChunk, StoreContext, StoreInfo, Summary } from './backend.ts';
 import { emptySummary } from './backend.ts';
+import { chunkJoiner } from './chunk-join.ts';
 
 export type EmbeddedOptions = { path: string; poolSize: number; spoolDir: string };
 
@@ -127,8 +128,8 @@ export class EmbeddedBackend implements Backend {
     }
   }
 
-  /** Leases a lane for one statement; the statement text is tagged so KILL QUERY can find it. */
-  private async withLane<T>(ctx: StoreContext, run: (lane: Lane, tag: string) => Promise<T>): Promise<T> {
+  /** Leases a lane for `sql`; `run` gets the statement tagged so KILL QUERY can find it. */
+  private async withLane<T>(ctx: StoreContext, sql: string, run: (lane: Lane, tagged: string) => Promise<T>): Promise<T> {
     if (ctx.signal.aborted) throw cancelled();
     const lane = await this.acquire();
     const tag = `/* hadron:${++runCounter} */`;
@@ -136,9 +137,9 @@ export class EmbeddedBackend implements Backend {
     try {
       await this.prepare(lane, ctx);
       ctx.signal.addEventListener('abort', onAbort, { once: true });
-      return await run(lane, tag);
+      return await run(lane, tagged(sql, tag));
     } catch (err) {
-      throw ctx.signal.aborted ? cancelled() : toGatewayError(err);
+      throw ctx.signal.aborted ? cancelled() : storeError(err, sql, tag);
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
       this.release(lane);
@@ -160,7 +161,8 @@ export class EmbeddedBackend implements Backend {
     try {
       await this.prepare(lane, ctx);
       ctx.signal.addEventListener('abort', onAbort, { once: true });
-      if (streamable) {
+      const joinChunk = streamable ? chunkJoiner(format) : null;
+      if (joinChunk !== null) {
         const stream = ctx.params.size > 0
           ? lane.session.queryStreamBind(tagged(sql, tag), params, { format, signal: ctx.signal })
           : lane.session.queryStream(tagged(sql, tag), { format, signal: ctx.signal });
@@ -168,7 +170,7 @@ export class EmbeddedBackend implements Backend {
         try {
           for await (const chunk of stream) {
             first = false;
-            yield { bytes: chunk.raw(), rows: chunk.numRows };
+            yield { bytes: joinChunk(chunk.raw()), rows: chunk.numRows };
           }
           return;
         } catch (err) {
@@ -182,7 +184,7 @@ export class EmbeddedBackend implements Backend {
       const bytes = result.bytes();
       if (bytes.length > 0) yield { bytes, rows: result.rowsRead };
     } catch (err) {
-      throw ctx.signal.aborted ? cancelled() : toGatewayError(err);
+      throw ctx.signal.aborted ? cancelled() : storeError(err, sql, tag);
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
       this.release(lane);
@@ -190,10 +192,10 @@ export class EmbeddedBackend implements Backend {
   }
 
   command(sql: string, ctx: StoreContext): Promise<{ bytes: Uint8Array; summary: Summary }> {
-    return this.withLane(ctx, async (lane, tag) => {
+    return this.withLane(ctx, sql, async (lane, statement) => {
       const result = ctx.params.size > 0
-        ? await lane.session.queryBindAsync(tagged(sql, tag), Object.fromEntries(ctx.params), { format: 'TabSeparated' })
-        : await lane.session.queryAsync(tagged(sql, tag), { format: 'TabSeparated' });
+        ? await lane.session.queryBindAsync(statement, Object.fromEntries(ctx.params), { format: 'TabSeparated' })
+        : await lane.session.queryAsync(statement, { format: 'TabSeparated' });
       return { bytes: result.bytes(), summary: { ...emptySummary, readRows: result.rowsRead, readBytes: result.bytesRead } };
     });
   }
@@ -204,8 +206,8 @@ export class EmbeddedBackend implements Backend {
     try {
       const columns = target.columns === '' ? '' : ` ${target.columns}`;
       const sql = `INSERT INTO ${target.target}${columns} FROM INFILE ${quoteString(staged)} FORMAT ${target.format}`;
-      return await this.withLane(ctx, async (lane, tag) => {
-        const result = await lane.session.queryAsync(tagged(sql, tag), { format: 'TabSeparated' });
+      return await this.withLane(ctx, sql, async (lane, statement) => {
+        const result = await lane.session.queryAsync(statement, { format: 'TabSeparated' });
         const bytes = data.kind === 'file' ? data.bytes : data.parts.reduce((n, p) => n + p.length, 0);
         return { ...emptySummary, writtenRows: result.rowsRead, writtenBytes: bytes, readRows: result.rowsRead, readBytes: bytes };
       });
@@ -245,6 +247,19 @@ export class EmbeddedBackend implements Backend {
 /** The statement with its tag as a trailing comment (a leading one would shift error positions). */
 function tagged(sql: string, tag: string): string {
   return `${sql.replace(/;\s*$/, '')}\n${tag}`;
+}
+
+/** A store error as the client should see it: chDB quotes the statement back, tag included. */
+function storeError(err: unknown, sql: string, tag: string): GatewayError {
+  const error = toGatewayError(err);
+  if (error.code !== Code.SYNTAX_ERROR && !error.message.includes(tag)) return error;
+  const end = Buffer.byteLength(sql.replace(/;\s*$/, '')) + 1;
+  let message = error.message.replaceAll(`\n${tag}`, '');
+  // "End of query" lies past the tag; and the tag's line break made a one-line statement multi-line,
+  // so the parser added a line and column.
+  message = message.replace(/position (\d+) \(end of query\)/g, (m, p: string) => (Number(p) > end ? `position ${end} (end of query)` : m));
+  if (!sql.includes('\n')) message = message.replace(/ \(line \d+, col \d+\)/g, '');
+  return new GatewayError(error.code, message, { cause: err });
 }
 
 function cancelled(): GatewayError {

@@ -68,10 +68,10 @@ async function serve(dataDir: string, port: number): Promise<void> {
     } catch (err) {
       const error = toGatewayError(err);
       const text = `${renderError(error, 'clickhouse', version)}\n`;
-      const tag = res.getHeader('X-ClickHouse-Exception-Tag');
+      const mark = res.getHeader('X-ClickHouse-Exception-Tag');
       // A mid-stream error as ClickHouse ≥ 25.11 tags it (the length counts the message and its newline).
-      if (res.headersSent) res.end(`\r\n__exception__\r\n${tag}\r\n${text}${Buffer.byteLength(text)} ${tag}\r\n__exception__\r\n`);
-      else res.writeHead(httpStatus(error.code), { 'X-ClickHouse-Exception-Code': String(error.code) }).end(`${renderError(error, 'clickhouse', version)}\n`);
+      if (res.headersSent) res.end(`\r\n__exception__\r\n${mark}\r\n${text}${Buffer.byteLength(text)} ${mark}\r\n__exception__\r\n`);
+      else res.writeHead(httpStatus(error.code), { 'X-ClickHouse-Exception-Code': String(error.code) }).end(text);
     } finally {
       for (const [name] of settings) await session.queryAsync(`SET ${quoteIdentifier(name)} = DEFAULT`).catch(() => undefined);
       if (insert) await unlink(staged).catch(() => undefined);
@@ -84,8 +84,8 @@ async function serve(dataDir: string, port: number): Promise<void> {
       const chunks = Object.keys(params).length > 0 ? session.queryStreamBind(sql, params, { format, signal }) : session.queryStream(sql, { format, signal });
       for await (const chunk of chunks) {
         if (!res.headersSent) res.setHeader('X-ClickHouse-Exception-Tag', `fixture${counter}`).writeHead(200);
-        if (!res.write(chunk.raw())) await new Promise((r) => res.once('drain', r).once('close', r));
-        if (signal.aborted) break;
+        if (!res.write(chunk.raw()) && !res.destroyed) await new Promise((r) => res.once('drain', r).once('close', r));
+        if (signal.aborted || res.destroyed) break;
       }
     } catch (err) {
       if (!res.headersSent && err instanceof Error && err.message.includes('Streaming query is not supported')) return false;

@@ -103,7 +103,7 @@ export function backendContract(name: string, make: () => Promise<BackendUnderTe
       await command('CREATE DATABASE IF NOT EXISTS contract_db');
       await command('DROP TABLE IF EXISTS contract_db.t');
       await command('CREATE TABLE contract_db.t (x UInt32) ENGINE = MergeTree ORDER BY x');
-      await command('INSERT INTO contract_db.t VALUES (1), (2), (3)');
+      await command('INSERT INTO contract_db.t SELECT toUInt32(number) FROM numbers(3)');
       expect(await text('SELECT count() FROM t', 'TabSeparated', context({ database: 'contract_db' }))).toBe('3\n');
       expect(await codeOf(text('SELECT count() FROM t', 'TabSeparated', context({ database: 'default' })))).toBe(60);
       expect(await text('SELECT count() FROM t', 'TabSeparated', context({ database: 'contract_db' }))).toBe('3\n');
@@ -115,6 +115,14 @@ export function backendContract(name: string, make: () => Promise<BackendUnderTe
       expect(await command('EXISTS TABLE contract_ddl')).toBe('1\n');
       await command('DROP TABLE contract_ddl');
       expect(await command('EXISTS TABLE contract_ddl')).toBe('0\n');
+    });
+
+    it('runs INSERT statements that carry their data inline through command()', async () => {
+      await command('DROP TABLE IF EXISTS contract_inline');
+      await command('CREATE TABLE contract_inline (id UInt32, s String) ENGINE = MergeTree ORDER BY id');
+      await command("INSERT INTO contract_inline VALUES (1, 'one'), (2, 'two')");
+      await command('INSERT INTO contract_inline FORMAT TabSeparated\n3\tthree\n');
+      expect(await text('SELECT id, s FROM contract_inline ORDER BY id')).toBe('1\tone\n2\ttwo\n3\tthree\n');
     });
 
     it('inserts parts and staged files in text formats', async () => {
@@ -198,7 +206,7 @@ export function backendContract(name: string, make: () => Promise<BackendUnderTe
       expect(await text('SELECT {x:UInt32} + 1', 'TabSeparated', context({ params: new Map([['x', '41']]) }))).toBe('42\n');
       // Values are text already: a real tab stays one character.
       const params = new Map([['s', "a\tb'c\\"]]);
-      expect(await text('SELECT length({s:String}), {s:String}', 'TabSeparated', context({ params }))).toBe("6\ta\\tb'c\\\\\n");
+      expect(await text('SELECT length({s:String}), {s:String}', 'TabSeparated', context({ params }))).toBe("6\ta\\tb\\'c\\\\\n");
     });
 
     it('handles DateTime64, Map and Bool (modern stores)', async (ctx) => {
