@@ -126,6 +126,17 @@ export function gatewayError(name: CodeName, message: string, cause?: unknown): 
 /** `Code: 62. DB::Exception: <message>. (SYNTAX_ERROR)` as ClickHouse and chdb print it. */
 const storeMessage = /^(?:Code|Error): (\d+)\. (?:DB::Exception: )?([\s\S]*?)(?:\. )?\(([A-Z0-9_]+)\)(?: \(version [^)]*\))?\s*$/;
 
+/** chDB rethrows errors with the code prefix again ("Code: 73. DB::Exception: Code: 73. …"): the inner text. */
+function innermost(code: number, message: string): string {
+  let text = message;
+  for (let depth = 0; depth < 8; depth++) {
+    const inner = storeMessage.exec(text.trim());
+    if (!inner || Number(inner[1]) !== code) break;
+    text = inner[2] ?? text;
+  }
+  return text;
+}
+
 /**
  * Any thrown value as a GatewayError. Store errors keep their numeric code and message;
  * errors without a code become STD_EXCEPTION (1001) with their message.
@@ -134,7 +145,7 @@ export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const parsed = storeMessage.exec(message.trim());
-  if (parsed) return new GatewayError(Number(parsed[1]), parsed[2] ?? message, { cause: err });
+  if (parsed) return new GatewayError(Number(parsed[1]), innermost(Number(parsed[1]), parsed[2] ?? message), { cause: err });
   const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
   if (typeof code === 'number' && Number.isInteger(code)) return new GatewayError(code, message, { cause: err });
   if (typeof code === 'string' && /^\d+$/.test(code)) return new GatewayError(Number(code), message, { cause: err });

@@ -7,13 +7,14 @@ import { once } from 'node:events';
 import type { Admission } from './admission.ts';
 import { Code, GatewayError, toGatewayError } from './errors.ts';
 import type { ProcessList } from './processes.ts';
+import { storeParams } from './query-params.ts';
 import { quoteString } from './sql-literal.ts';
 import type { SessionState } from './session.ts';
 import { storeSettings } from './settings.ts';
 import type { Backend, InsertTarget, StoreContext, Summary } from './history/backend.ts';
 import { emptySummary } from './history/backend.ts';
 import type { InsertCoalescer } from './history/coalescer.ts';
-import { classify as classifyStatement, type Classified, type Statement } from './rewrite/statement.ts';
+import { classify as classifyStatement, parameterTypes, type Classified, type Statement } from './rewrite/statement.ts';
 
 export type { Classified, Statement, Summary };
 
@@ -25,6 +26,7 @@ export type ExecContext = {
   session: SessionState;
   /** Settings given with this request (URL parameters), over the session's. */
   settings: ReadonlyMap<string, string>;
+  /** `{name:Type}` values as the client sent them (`param_<name>`: TSV-escaped text). */
   params: ReadonlyMap<string, string>;
   defaultFormat: string;
   address: string;
@@ -79,7 +81,8 @@ export class Executor {
     let release: (() => void) | null = null;
     try {
       release = await this.admission.acquire(entry.controller.signal);
-      const store = this.storeContext(ctx, entry.controller.signal);
+      const params = ctx.params.size === 0 ? ctx.params : storeParams(ctx.params, parameterTypes(text));
+      const store = this.storeContext(ctx, params, entry.controller.signal);
       const summary = await this.dispatch(statement, query, rest, ctx, store, sink);
       entry.writtenRows = summary.writtenRows;
       return summary;
@@ -94,10 +97,10 @@ export class Executor {
     }
   }
 
-  private storeContext(ctx: ExecContext, signal: AbortSignal): StoreContext {
+  private storeContext(ctx: ExecContext, params: ReadonlyMap<string, string>, signal: AbortSignal): StoreContext {
     const merged = new Map(ctx.session.settings);
     for (const [k, v] of ctx.settings) merged.set(k, v);
-    return { queryId: ctx.queryId, database: ctx.session.database, settings: storeSettings(merged), params: ctx.params, signal };
+    return { queryId: ctx.queryId, database: ctx.session.database, settings: storeSettings(merged), params, signal };
   }
 
   private async dispatch(statement: Statement, query: Buffer, rest: AsyncIterable<Uint8Array> | null, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {

@@ -139,6 +139,7 @@ export class EmbeddedBackend implements Backend {
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       return await run(lane, tagged(sql, tag));
     } catch (err) {
+      await discardLeftover(lane);
       throw ctx.signal.aborted ? cancelled() : storeError(err, sql, tag);
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
@@ -148,7 +149,7 @@ export class EmbeddedBackend implements Backend {
 
   /** Interrupts a running statement by its tag: single-shot calls cannot be stopped any other way. */
   private async kill(tag: string): Promise<void> {
-    const sql = `KILL QUERY WHERE endsWith(query, ${quoteString(tag)}) ASYNC FORMAT Null`;
+    const sql = `KILL QUERY WHERE startsWith(query, ${quoteString(tag)}) OR endsWith(query, ${quoteString(tag)}) ASYNC FORMAT Null`;
     await this.control.queryAsync(sql, { format: 'TabSeparated' }).catch(() => undefined);
   }
 
@@ -157,7 +158,7 @@ export class EmbeddedBackend implements Backend {
     const lane = await this.acquire();
     const tag = `/* hadron:${++runCounter} */`;
     const onAbort = (): void => void this.kill(tag);
-    const params = Object.fromEntries(ctx.params);
+    const params = bindable(ctx.params);
     try {
       await this.prepare(lane, ctx);
       ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -184,6 +185,7 @@ export class EmbeddedBackend implements Backend {
       const bytes = result.bytes();
       if (bytes.length > 0) yield { bytes, rows: result.rowsRead };
     } catch (err) {
+      await discardLeftover(lane);
       throw ctx.signal.aborted ? cancelled() : storeError(err, sql, tag);
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
@@ -194,7 +196,7 @@ export class EmbeddedBackend implements Backend {
   command(sql: string, ctx: StoreContext): Promise<{ bytes: Uint8Array; summary: Summary }> {
     return this.withLane(ctx, sql, async (lane, statement) => {
       const result = ctx.params.size > 0
-        ? await lane.session.queryBindAsync(statement, Object.fromEntries(ctx.params), { format: 'TabSeparated' })
+        ? await lane.session.queryBindAsync(statement, bindable(ctx.params), { format: 'TabSeparated' })
         : await lane.session.queryAsync(statement, { format: 'TabSeparated' });
       return { bytes: result.bytes(), summary: { ...emptySummary, readRows: result.rowsRead, readBytes: result.bytesRead } };
     });
@@ -246,13 +248,37 @@ export class EmbeddedBackend implements Backend {
 
 /** The statement with its tag as a trailing comment (a leading one would shift error positions). */
 function tagged(sql: string, tag: string): string {
-  return `${sql.replace(/;\s*$/, '')}\n${tag}`;
+  return leadsWithTag(sql) ? `${tag} ${sql}` : `${sql.replace(/;\s*$/, '')}\n${tag}`;
+}
+
+/** An INSERT may end in inline data (VALUES, FORMAT), where a trailing comment would be read as data. */
+function leadsWithTag(sql: string): boolean {
+  return /^\s*INSERT\b/i.test(sql);
+}
+
+/**
+ * chDB keeps the output a failed single-shot call had produced (a JSON prefix, the rows before the
+ * error) and prepends it to the session's next result, which would hand one client's rows to
+ * another. A throwaway statement takes it.
+ */
+async function discardLeftover(lane: Lane): Promise<void> {
+  await lane.session.queryAsync('SELECT 1 FORMAT Null', { format: 'TabSeparated' }).catch(() => undefined);
+}
+
+/** Values for chDB's binder, which TSV-escapes strings: the NULL marker `\N` must travel as null. */
+function bindable(params: ReadonlyMap<string, string>): Record<string, string | null> {
+  return Object.fromEntries([...params].map(([name, value]) => [name, value === '\\N' ? null : value]));
 }
 
 /** A store error as the client should see it: chDB quotes the statement back, tag included. */
 function storeError(err: unknown, sql: string, tag: string): GatewayError {
   const error = toGatewayError(err);
   if (error.code !== Code.SYNTAX_ERROR && !error.message.includes(tag)) return error;
+  if (leadsWithTag(sql)) {
+    const shift = tag.length + 1;
+    const message = error.message.replaceAll(`${tag} `, '').replace(/position (\d+)/g, (_, p: string) => `position ${Math.max(1, Number(p) - shift)}`);
+    return new GatewayError(error.code, message, { cause: err });
+  }
   const end = Buffer.byteLength(sql.replace(/;\s*$/, '')) + 1;
   let message = error.message.replaceAll(`\n${tag}`, '');
   // "End of query" lies past the tag; and the tag's line break made a one-line statement multi-line,

@@ -30,7 +30,13 @@ export type Statement =
 export type Classified = { kind: 'incomplete' } | { kind: 'error'; message: string; position: number } | Statement;
 
 const selectVerbs = new Set(['SELECT', 'WITH', 'SHOW', 'DESCRIBE', 'DESC', 'EXISTS', 'EXPLAIN', 'CHECK']);
-const readCommands = new Set(['SELECT', 'WITH', 'SHOW', 'DESCRIBE', 'DESC', 'EXISTS', 'EXPLAIN', 'SET', 'USE', 'CHECK', 'KILL']);
+const readCommands = new Set(['SELECT', 'WITH', 'SHOW', 'DESCRIBE', 'DESC', 'EXISTS', 'EXPLAIN', 'SET', 'USE', 'CHECK', 'KILL', 'WATCH']);
+/** Statements that change data, schema, grants or the server (ClickHouse and Proton verbs). */
+const writeCommands = new Set([
+  'CREATE', 'ATTACH', 'DETACH', 'DROP', 'UNDROP', 'ALTER', 'RENAME', 'EXCHANGE', 'REPLACE', 'TRUNCATE', 'OPTIMIZE',
+  'DELETE', 'UPDATE', 'MOVE', 'SYSTEM', 'GRANT', 'REVOKE', 'BACKUP', 'RESTORE', 'BEGIN', 'START', 'COMMIT', 'ROLLBACK',
+  'SUBSCRIBE', 'UNSUBSCRIBE', 'RECOVER',
+]);
 
 /**
  * Classifies one statement. `complete` = the text is the whole query; otherwise it is a prefix of a
@@ -70,6 +76,8 @@ function classifyTokens(lexer: Lexer, text: string, complete: boolean): Classifi
     lexer.pos = save;
   }
   if (selectVerbs.has(verb)) return scanSelect(lexer, first, text, complete, verb === 'SELECT' || verb === 'WITH');
+  // An unknown verb is a syntax error, not a write: a readonly request must hear 62, not 164.
+  if (!readCommands.has(verb) && !writeCommands.has(verb)) return syntaxError(lexer, 'a statement (SELECT, INSERT, CREATE, ...)', first);
   return { kind: 'command', write: !readCommands.has(verb), verb };
 }
 
@@ -307,4 +315,20 @@ function syntaxError(lexer: Lexer, expected: string, at?: Token): Classified {
   const pos = at ? at.start : lexer.pos;
   const found = at && at.kind !== 'end' ? ` ('${at.raw}')` : ' (end of query)';
   return { kind: 'error', message: `Syntax error: failed at position ${pos + 1}${found}. Expected ${expected}`, position: pos };
+}
+
+/** The declared type of every `{name:Type}` placeholder in the statement (the first one per name). */
+export function parameterTypes(text: string): Map<string, string> {
+  const types = new Map<string, string>();
+  const lexer = new Lexer(text);
+  try {
+    for (let t = lexer.next(); t.kind !== 'end'; t = lexer.next()) {
+      if (t.kind !== 'param') continue;
+      const m = /^\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([\s\S]*?)\s*\}$/.exec(t.raw);
+      if (m && !types.has(m[1] as string)) types.set(m[1] as string, m[2] as string);
+    }
+  } catch (err) {
+    if (!(err instanceof LexError)) throw err;
+  }
+  return types;
 }

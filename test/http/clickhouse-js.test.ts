@@ -4,7 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClickHouseError, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseError, ClickHouseLogLevel, createClient, TupleParam, type ClickHouseClient } from '@clickhouse/client';
 import { startHadron, type HadronProcess } from '../support/hadron.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -14,7 +14,8 @@ let client: ClickHouseClient;
 const clients: ClickHouseClient[] = [];
 
 function connect(options: Parameters<typeof createClient>[0] = {}): ClickHouseClient {
-  const c = createClient({ url: server.url, request_timeout: 60_000, ...options });
+  // The driver logs every failed request; the tests check the errors themselves.
+  const c = createClient({ url: server.url, request_timeout: 60_000, log: { level: ClickHouseLogLevel.OFF }, ...options });
   clients.push(c);
   return c;
 }
@@ -111,6 +112,15 @@ describe('@clickhouse/client: queries', () => {
     expect(await rs.json()).toEqual([{ x: 41, s, a: ['p', "q'r", 'tab\tx'], len: Buffer.byteLength(s) }]);
   });
 
+  it('query parameters: NULL, Map, Tuple and Array(Nullable)', async () => {
+    const rs = await client.query({
+      query: 'SELECT {n:Nullable(String)} AS n, {m:Map(String, String)} AS m, {t:Tuple(Int32, String)} AS t, {a:Array(Nullable(String))} AS a',
+      query_params: { n: null, m: { "k'1": 'v\t1' }, t: new TupleParam([1, "a'b"]), a: ['x', null, "it's"] },
+      format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual([{ n: null, m: { "k'1": 'v\t1' }, t: [1, "a'b"], a: ['x', null, "it's"] }]);
+  });
+
   it('clickhouse_settings reach the store', async () => {
     const rs = await client.query({ query: "SELECT getSetting('max_threads') AS t", format: 'JSONEachRow', clickhouse_settings: { max_threads: 3 } });
     expect(await rs.json()).toEqual([{ t: 3 }]);
@@ -178,11 +188,11 @@ describe('@clickhouse/client: sessions', () => {
   it('keeps SET and USE within a session, and not outside it', async () => {
     await client.command({ query: 'CREATE DATABASE IF NOT EXISTS js_db' });
     const session = connect({ session_id: randomUUID() });
-    await session.command({ query: 'SET max_threads = 2' });
+    await session.command({ query: 'SET max_threads = 7' });
     await session.command({ query: 'USE js_db' });
     const inside = await session.query({ query: "SELECT getSetting('max_threads') AS t, currentDatabase() AS db", format: 'JSONEachRow' });
-    expect(await inside.json()).toEqual([{ t: 2, db: 'js_db' }]);
-    const outside = await client.query({ query: "SELECT getSetting('max_threads') = 2 AS same, currentDatabase() AS db", format: 'JSONEachRow' });
+    expect(await inside.json()).toEqual([{ t: 7, db: 'js_db' }]);
+    const outside = await client.query({ query: "SELECT getSetting('max_threads') = 7 AS same, currentDatabase() AS db", format: 'JSONEachRow' });
     expect(await outside.json()).toEqual([{ same: 0, db: 'default' }]);
     const other = connect({ session_id: randomUUID() });
     const fresh = await other.query({ query: 'SELECT currentDatabase() AS db', format: 'JSONEachRow' });
@@ -196,6 +206,21 @@ describe('@clickhouse/client: errors and users', () => {
     expect(err.code).toBe('62');
     expect(err.type).toBe('SYNTAX_ERROR');
     expect(err.message).not.toContain('hadron:');
+  });
+
+  it('reports an error raised after rows were sent, and the next query is unaffected', async () => {
+    const sql = 'SELECT number, throwIf(number = 300000) AS t FROM numbers(1000000)';
+    const whole = await rejection(client.query({ query: sql, format: 'JSON' }).then((rs) => rs.json()));
+    expect(whole.code).toBe('395');
+    const streamed = await client.query({ query: sql, format: 'JSONEachRow' }).then(async (rs) => {
+      for await (const rows of rs.stream()) for (const row of rows) row.json();
+      return null;
+    }, (err: unknown) => err).catch((err: unknown) => err);
+    expect(String((streamed as Error | null)?.message)).toContain('Code: 395.');
+    for (let i = 0; i < 5; i++) {
+      const rs = await client.query({ query: `SELECT ${i} AS x`, format: 'JSONEachRow' });
+      expect(await rs.json()).toEqual([{ x: i }]);
+    }
   });
 
   it('unknown table is 60 UNKNOWN_TABLE', async () => {

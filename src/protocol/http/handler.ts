@@ -2,7 +2,7 @@
 // parameter and/or the body, classification of a body prefix (so INSERT data streams on without
 // being buffered), execution, and the reply.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import type { Config } from '../../config.ts';
 import { Code, GatewayError, toGatewayError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
@@ -10,7 +10,7 @@ import type { SessionRegistry, SessionState } from '../../session.ts';
 import type { Users } from '../../users.ts';
 import type { ExecContext, Executor } from '../../execute.ts';
 import { frameDecodeStream } from '../../compression.ts';
-import { decodeBody, pickResponseEncoding } from './content-encoding.ts';
+import { decodeBody, decodeFailure, parseBodyEncoding, pickResponseEncoding } from './content-encoding.ts';
 import { parseRequest, type ParsedRequest } from './request.ts';
 import { Reply, summaryProgress, type Progress } from './reply.ts';
 
@@ -59,7 +59,8 @@ function replyOptions(deps: HttpDeps, parsed: ParsedRequest | null, req: Incomin
     queryId: parsed?.queryId ?? '',
     dialect: parsed?.dialect ?? 'clickhouse',
     frames: parsed?.compress ?? false,
-    encoding: setting('enable_http_compression') === '1' ? pickResponseEncoding(req.headers['accept-encoding']) : null,
+    // On by default since ClickHouse 25.10: Accept-Encoding alone asks for a compressed response.
+    encoding: setting('enable_http_compression') !== '0' ? pickResponseEncoding(req.headers['accept-encoding']) : null,
     waitEnd: parsed?.waitEndOfQuery ?? false,
     bufferSize: parsed?.bufferSize ?? 1024 * 1024,
     progressIntervalMs: progress ? Number(setting('http_headers_progress_interval_ms') ?? 100) || 100 : null,
@@ -113,19 +114,34 @@ async function runQuery(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
 
 /** The request body, undone of Content-Encoding and native frames, capped at max_body_bytes. */
 function readBody(deps: HttpDeps, req: IncomingMessage, parsed: ParsedRequest, ignore: boolean): AsyncIterator<Uint8Array> {
+  const header = req.headers['content-encoding'];
+  const encoding = ignore ? null : parseBodyEncoding(header);
+  const decoders: Array<[Transform, (err: Error) => Error]> = [];
+  if (encoding !== null) decoders.push([decodeBody(header) as Transform, (err) => decodeFailure(encoding, err)]);
+  if (!ignore && parsed.decompress) decoders.push([frameDecodeStream(), (err) => err]);
+  // A decoder's failure ends the last stream with the catalogued error (pipe() would leave it hanging).
+  let failure: Error | null = null;
   let stream: Readable = req;
-  if (!ignore) {
-    const decoded = decodeBody(req.headers['content-encoding']);
-    if (decoded) stream = stream.pipe(decoded).on('error', () => undefined);
-    if (parsed.decompress) stream = stream.pipe(frameDecodeStream()).on('error', () => undefined);
-    if (stream !== req) req.on('error', (err) => stream.destroy(err));
+  for (const [decoder] of decoders) stream = stream.pipe(decoder);
+  const last = stream;
+  for (const [decoder, mapError] of decoders) {
+    decoder.on('error', (err) => {
+      failure ??= mapError(err);
+      last.destroy(failure);
+    });
   }
+  if (last !== req) req.on('error', (err) => last.destroy(err));
   const limit = deps.config.limits.max_body_bytes;
-  const source = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  const source = last[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
   let total = 0;
   return {
     async next(): Promise<IteratorResult<Uint8Array>> {
-      const r = await source.next();
+      let r: IteratorResult<Uint8Array>;
+      try {
+        r = await source.next();
+      } catch (err) {
+        throw failure ?? err;
+      }
       if (r.done) return r;
       total += r.value.length;
       if (total > limit) throw new GatewayError(Code.TOO_MANY_BYTES, `Request body exceeds the limit of ${limit} bytes (max_body_bytes)`);

@@ -5,7 +5,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Writable, type Transform } from 'node:stream';
-import { once } from 'node:events';
 import { frameEncodeStream } from '../../compression.ts';
 import { renderError, type Dialect, type GatewayError } from '../../errors.ts';
 import { contentType } from '../../formats.ts';
@@ -55,6 +54,8 @@ export class Reply {
   private held: Uint8Array[] = [];
   private heldBytes = 0;
   private body: Writable | null = null;
+  /** The last encoder of the body chain, piped into the response without ending it; null if none. */
+  private chainTail: Transform | null = null;
   /** Set once the status line has gone out (normally or through the raw progress path). */
   headersSent = false;
   private raw: RawHead | null = null;
@@ -75,6 +76,8 @@ export class Reply {
       this.raw.progress(progressJson(progress()));
     }, Math.max(10, interval));
     this.progressTimer.unref();
+    // A client that goes away before the end gets neither finish() nor fail().
+    this.res.once('close', () => this.stopProgress());
   }
 
   private stopProgress(): void {
@@ -98,10 +101,25 @@ export class Reply {
   async finish(summary: Progress): Promise<void> {
     this.stopProgress();
     if (!this.body) await this.openBody(200, summary, null);
-    const body = this.body as unknown as Writable;
-    body.end();
-    await finished(this.raw ? (this.raw.sink as Writable) : this.res);
+    await this.endChain();
+    await this.endTarget();
     if (this.raw) this.res.socket?.end();
+  }
+
+  /** Ends what the body chain writes into (the response, or the raw sink after progress headers). */
+  private async endTarget(): Promise<void> {
+    const target = this.raw ? (this.raw.sink as Writable) : this.res;
+    target.end();
+    await finished(target);
+  }
+
+  /** Ends the body chain (flushing every encoder) and waits until its bytes reached the target. */
+  private async endChain(last?: Uint8Array): Promise<void> {
+    const tail = this.chainTail;
+    const ended = tail === null || tail.readableEnded ? null : firstOf(tail, ['end', 'close', 'error']);
+    if (tail !== null) (this.body as Writable).end(last);
+    else if (last !== undefined) await writeTo(this.body as Writable, last);
+    await ended;
   }
 
   /** Ends with an error: a proper status if nothing was sent, else the in-band message, then close. */
@@ -117,17 +135,19 @@ export class Reply {
         const status = this.raw ? 200 : err.httpStatus;
         const auth = err.code === 516 || err.code === 192 || err.code === 193 || err.code === 194;
         await this.openBody(status, null, err, auth);
-        (this.body as unknown as Writable).end(Buffer.from(text));
+        await this.endChain(Buffer.from(text));
+        await this.endTarget();
       } else {
-        (this.body as Writable).end(Buffer.from(`\n${text}`));
+        // The text follows the data as upstream writes it; the response is left unterminated so the
+        // client sees a broken stream and does not reuse the connection.
+        await this.endChain(Buffer.from(text));
+        // The raw head said Connection: close, so ending that body properly is safe.
+        if (this.raw) await this.endTarget();
       }
-      await finished(this.raw ? (this.raw.sink as Writable) : this.res);
     } catch {
       // the client is gone; nothing more to tell it
     }
-    // After data has gone out the stream is broken: the connection is not reused.
-    if (midStream) socket?.destroy();
-    else if (this.raw) socket?.end();
+    if (midStream || this.raw) closeSocket(socket);
   }
 
   private commonHeaders(): Array<[string, string]> {
@@ -166,9 +186,13 @@ export class Reply {
     let head: Writable = target;
     for (let i = chain.length - 1; i >= 0; i--) {
       const t = chain[i] as Transform;
-      t.pipe(head);
+      t.pipe(head, { end: head !== target });
       head = t;
     }
+    this.chainTail = chain.at(-1) ?? null;
+    // pipe() does not pass a closed connection back up the chain: without this a writer waiting for
+    // 'drain' on the first encoder would wait forever.
+    if (chain.length > 0) target.once('close', () => chain.forEach((t) => t.destroy()));
     this.body = head;
     const held = this.held;
     this.held = [];
@@ -179,12 +203,30 @@ export class Reply {
 
 async function writeTo(stream: Writable, chunk: Uint8Array): Promise<void> {
   if (stream.destroyed) throw new Error('client closed the connection');
-  if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+  if (!stream.write(chunk)) await firstOf(stream, ['drain', 'close']);
 }
 
 async function finished(stream: Writable): Promise<void> {
   if (stream.writableFinished || stream.destroyed) return;
-  await Promise.race([once(stream, 'finish'), once(stream, 'close')]);
+  await firstOf(stream, ['finish', 'close']);
+}
+
+/** Closes after the written bytes are flushed; a client that stops reading is cut off after a while. */
+function closeSocket(socket: Socket | null): void {
+  if (!socket || socket.destroyed) return;
+  socket.end();
+  setTimeout(() => socket.destroy(), 10_000).unref();
+}
+
+/** Resolves on the first of `events`, removing every listener it added (a response may wait often). */
+function firstOf(stream: Writable, events: readonly string[]): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      for (const e of events) stream.off(e, done);
+      resolve();
+    };
+    for (const e of events) stream.on(e, done);
+  });
 }
 
 /**

@@ -27,6 +27,7 @@ export type ParsedRequest = {
   sessionCheck: boolean;
   closeSession: boolean;
   settings: Map<string, string>;
+  /** `param_<name>` values as sent (TSV-escaped text; the executor unescapes by declared type). */
   params: Map<string, string>;
   /** compress=1: the response body is ClickHouse native frames. */
   compress: boolean;
@@ -69,18 +70,13 @@ function credentials(req: IncomingMessage, url: URL): { user: string; password: 
   return { user: paramUser ?? 'default', password: paramPassword ?? '' };
 }
 
-/** Undoes the TSV-style escapes of a `param_<name>` value (`\t`, `\n`, `\\`, ...). */
-export function unescapeParam(value: string): string {
-  return value.replace(/\\(.)/gs, (_, c: string) => ({ t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', '0': '\0', '\\': '\\', "'": "'" })[c] ?? `\\${c}`);
-}
-
 export function parseRequest(req: IncomingMessage): ParsedRequest {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const { user, password } = credentials(req, url);
   const settings = new Map<string, string>();
   const params = new Map<string, string>();
   for (const [key, value] of url.searchParams) {
-    if (key.startsWith('param_')) params.set(key.slice(6), unescapeParam(value));
+    if (key.startsWith('param_')) params.set(key.slice(6), value);
     else if (!reserved.has(key)) settings.set(key, value);
   }
   const timeout = url.searchParams.get('session_timeout');

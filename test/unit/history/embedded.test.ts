@@ -21,7 +21,7 @@ async function openEmbedded(): Promise<{ backend: EmbeddedBackend; close(): Prom
   };
 }
 
-backendContract('embedded chDB', async () => ({ ...(await openEmbedded()), modern: true }));
+backendContract('embedded chDB', true, async () => ({ ...(await openEmbedded()), modern: true }));
 
 describe('EmbeddedBackend lanes', () => {
   let subject: Awaited<ReturnType<typeof openEmbedded>>;

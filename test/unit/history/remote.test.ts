@@ -22,5 +22,5 @@ async function openRemote(server: { url: string; stop(): Promise<void> }, modern
   }
 }
 
-backendContract('remote ClickHouse 18.16', async () => openRemote(await startClickHouse18(), false));
-backendContract('remote modern ClickHouse (chDB HTTP fixture)', async () => openRemote(await startChdbFixture(), true));
+backendContract('remote ClickHouse 18.16', false, async () => openRemote(await startClickHouse18(), false));
+backendContract('remote modern ClickHouse (chDB HTTP fixture)', true, async () => openRemote(await startChdbFixture(), true));
