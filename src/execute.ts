@@ -2,13 +2,14 @@
 // Protocols call `classify` on the query text and `run` with a sink for result bytes.
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { once } from 'node:events';
 import type { Admission } from './admission.ts';
 import { Code, GatewayError, toGatewayError } from './errors.ts';
 import type { ProcessList } from './processes.ts';
 import { storeParams } from './query-params.ts';
 import { quoteString } from './sql-literal.ts';
+import { spoolPath } from './spool.ts';
 import type { SessionState } from './session.ts';
 import { storeSettings } from './settings.ts';
 import type { Backend, InsertTarget, StoreContext, Summary } from './history/backend.ts';
@@ -50,7 +51,6 @@ export class Executor {
   private readonly admission: Admission;
   private readonly coalescer: InsertCoalescer;
   private readonly options: ExecutorOptions;
-  private spoolCounter = 0;
 
   constructor(backend: Backend, processes: ProcessList, admission: Admission, coalescer: InsertCoalescer, options: ExecutorOptions) {
     this.backend = backend;
@@ -181,7 +181,7 @@ export class Executor {
 
   /** A body too large to coalesce: spooled to a file as it arrives, then inserted on its own. */
   private async insertLarge(target: InsertTarget, parts: Uint8Array[], size: number, iterator: AsyncIterator<Uint8Array>, store: StoreContext): Promise<Summary> {
-    const path = join(this.options.spoolDir, `hadron-${process.pid}-body-${++this.spoolCounter}`);
+    const path = spoolPath(this.options.spoolDir, 'body');
     const file = createWriteStream(path);
     try {
       let total = size;

@@ -4,10 +4,11 @@
 // ClickHouse parses it (chDB's insert() truncates binary formats, dependencies.md §2).
 import { mkdirSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Session } from 'chdb';
 import { Code, GatewayError, toGatewayError } from '../errors.ts';
 import { isFormatName, quoteIdentifier, quoteString } from '../sql-literal.ts';
+import { removeStaleSpoolFiles, spoolPath } from '../spool.ts';
 import type { Backend, InsertData, InsertTarget, ResultChunk, StoreContext, StoreInfo, Summary } from './backend.ts';
 import { emptySummary } from './backend.ts';
 import { chunkJoiner } from './chunk-join.ts';
@@ -32,7 +33,6 @@ export class EmbeddedBackend implements Backend {
   private control!: Session;
   private readonly options: EmbeddedOptions;
   private readonly spoolDir: string;
-  private spoolCounter = 0;
   private closed = false;
   private busy = 0;
 
@@ -51,6 +51,7 @@ export class EmbeddedBackend implements Backend {
     const path = resolve(this.options.path);
     mkdirSync(path, { recursive: true });
     mkdirSync(this.spoolDir, { recursive: true });
+    removeStaleSpoolFiles(this.spoolDir);
     try {
       this.control = new Session(path);
     } catch (err) {
@@ -220,7 +221,7 @@ export class EmbeddedBackend implements Backend {
 
   /** Writes in-memory parts to one spool file (the name has no extension: no compression is guessed). */
   private async stage(parts: readonly Uint8Array[]): Promise<string> {
-    const path = join(this.spoolDir, `hadron-${process.pid}-insert-${++this.spoolCounter}`);
+    const path = spoolPath(this.spoolDir, 'insert');
     const handle = await open(path, 'w');
     try {
       let offset = 0;

@@ -100,6 +100,7 @@ export class Reply {
   /** Ends a successful response: headers (with the summary) if not yet sent, held bytes, end. */
   async finish(summary: Progress): Promise<void> {
     this.stopProgress();
+    if (!this.body && !this.raw && !this.options.frames && this.options.encoding === null) return this.sendWhole(summary);
     if (!this.body) await this.openBody(200, summary, null);
     await this.endChain();
     await this.endTarget();
@@ -159,9 +160,8 @@ export class Reply {
     return h;
   }
 
-  /** Sends the status line and headers, then the held bytes through the body chain. */
-  private async openBody(status: number, summary: Progress | null, err: GatewayError | null, plainError = false): Promise<void> {
-    this.stopProgress();
+  /** Format, summary, exception code, content type and encoding headers of the result. */
+  private resultHeaders(summary: Progress | null, err: GatewayError | null, plainError: boolean): Array<[string, string]> {
     const headers: Array<[string, string]> = [];
     const format = err ? 'TabSeparated' : this.format;
     for (const f of families) headers.push([`${f}Format`, format]);
@@ -171,6 +171,25 @@ export class Reply {
     if (err?.code === 194) headers.push(['WWW-Authenticate', 'Basic realm="ClickHouse server HTTP API"']);
     const encoding = plainError ? null : this.options.encoding;
     if (encoding) headers.push(['Content-Encoding', encoding]);
+    return headers;
+  }
+
+  /** A whole result held in memory and no encoder: one write with a Content-Length. */
+  private sendWhole(summary: Progress): void {
+    const body = this.held.length === 1 ? (this.held[0] as Uint8Array) : Buffer.concat(this.held, this.heldBytes);
+    this.held = [];
+    this.heldBytes = 0;
+    const all = [...this.commonHeaders(), ...this.resultHeaders(summary, null, false), ['Keep-Alive', `timeout=${this.options.keepAliveS}`], ['Content-Length', String(body.length)]];
+    this.res.writeHead(200, all.flat());
+    this.headersSent = true;
+    this.res.end(body);
+  }
+
+  /** Sends the status line and headers, then the held bytes through the body chain. */
+  private async openBody(status: number, summary: Progress | null, err: GatewayError | null, plainError = false): Promise<void> {
+    this.stopProgress();
+    const headers = this.resultHeaders(summary, err, plainError);
+    const encoding = plainError ? null : this.options.encoding;
     let target: Writable;
     if (this.raw) {
       target = this.raw.finishHead(headers);
