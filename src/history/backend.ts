@@ -42,9 +42,29 @@ export type InsertTarget = {
 
 export type StoreInfo = { version: string; timezone: string };
 
+/**
+ * What the store can do beyond what every supported store (ClickHouse 18.16 on) does. Fixed once the
+ * store is open; callers check these instead of comparing versions themselves.
+ */
+export type StoreCapabilities = {
+  /**
+   * `{name:Type}` query parameters: StoreContext.params are bound server-side. Without it (ClickHouse
+   * before 19.11, e.g. 18.16) the store has no parameter syntax at all: it cannot parse `{x:UInt8}`
+   * and `param_x` is an unknown setting there, so a statement with parameters must not be sent to it.
+   */
+  readonly queryParameters: boolean;
+  /**
+   * The store reports the rows an insert wrote (Summary.writtenRows, writtenBytes). Without it
+   * (ClickHouse before 19.8, e.g. 18.16, sends no X-ClickHouse-Summary) those counts are always 0
+   * and mean "unknown", not "nothing written".
+   */
+  readonly writtenRows: boolean;
+};
+
 export interface Backend {
   readonly kind: 'embedded' | 'remote';
   readonly info: StoreInfo;
+  readonly capabilities: StoreCapabilities;
   /**
    * Runs a row-returning statement. `format` applies when the SQL has no FORMAT clause. Chunks are
    * yielded as the store produces them (never the whole result buffered), `streamable` = the store

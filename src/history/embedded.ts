@@ -9,7 +9,7 @@ import { Session } from 'chdb';
 import { Code, GatewayError, toGatewayError } from '../errors.ts';
 import { isFormatName, quoteIdentifier, quoteString } from '../sql-literal.ts';
 import { removeStaleSpoolFiles, spoolPath } from '../spool.ts';
-import type { Backend, InsertData, InsertTarget, ResultChunk, StoreContext, StoreInfo, Summary } from './backend.ts';
+import type { Backend, InsertData, InsertTarget, ResultChunk, StoreCapabilities, StoreContext, StoreInfo, Summary } from './backend.ts';
 import { emptySummary } from './backend.ts';
 import { chunkJoiner } from './chunk-join.ts';
 
@@ -26,6 +26,8 @@ let runCounter = 0;
 export class EmbeddedBackend implements Backend {
   readonly kind = 'embedded' as const;
   info: StoreInfo = { version: '', timezone: 'UTC' };
+  /** chDB is a current ClickHouse: parameters are bound by its binder, inserts count their rows. */
+  readonly capabilities: StoreCapabilities = { queryParameters: true, writtenRows: true };
   private readonly lanes: Lane[] = [];
   private readonly idle: Lane[] = [];
   private readonly waiters: Array<(lane: Lane) => void> = [];

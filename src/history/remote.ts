@@ -3,13 +3,14 @@
 // so nothing is ever persisted on a connection and one client's settings cannot reach another's.
 // Works with servers from 18.16 on: no header the old server ignores is relied on (the database goes
 // as the `database` URL parameter, never X-ClickHouse-Database), and old error bodies are understood.
+// What a server of a given version lacks is told by `capabilities` (capabilitiesOf).
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Code, GatewayError, toGatewayError } from '../errors.ts';
 import { isFormatName, quoteString } from '../sql-literal.ts';
-import type { Backend, InsertData, InsertTarget, ResultChunk, StoreContext, StoreInfo, Summary } from './backend.ts';
+import type { Backend, InsertData, InsertTarget, ResultChunk, StoreCapabilities, StoreContext, StoreInfo, Summary } from './backend.ts';
 import { emptySummary } from './backend.ts';
 
 export type RemoteOptions = {
@@ -43,6 +44,37 @@ const transportErrors: Readonly<Record<string, number>> = {
   ETIMEDOUT: Code.SOCKET_TIMEOUT,
 };
 
+/** First releases with each capability (ClickHouse changelog): */
+const capabilitySince = {
+  /** 19.11.3.11: "Added support for prepared statements" (#5331), `{name:Type}` and `param_<name>`. */
+  queryParameters: [19, 11],
+  /** 19.8.3.8: X-ClickHouse-Summary (#5116), sent with every response, carrying written_rows. */
+  writtenRows: [19, 8],
+} as const;
+
+/** The capabilities of a ClickHouse server by its `version()` (`18.16.1`, `24.8.4.13`); unknown = none. */
+export function capabilitiesOf(version: string): StoreCapabilities {
+  const match = /^(\d+)\.(\d+)/.exec(version);
+  const major = match ? Number(match[1]) : 0;
+  const minor = match ? Number(match[2]) : 0;
+  const since = ([wantMajor, wantMinor]: readonly [number, number]): boolean => major > wantMajor || (major === wantMajor && minor >= wantMinor);
+  return { queryParameters: since(capabilitySince.queryParameters), writtenRows: since(capabilitySince.writtenRows) };
+}
+
+const paramEscapes: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * A `{name:Type}` value (text form, as in StoreContext.params) as the HTTP interface's `param_<name>`
+ * takes it: the server reads it with the type's escaped-text (TSV) reader, so backslash, tab, newline
+ * and CR are escaped, and the NULL marker `\N` stays as it is. This is exactly what the executor undid
+ * for a scalar (a client's `param_s=a%5Ctb` reaches the server as `a\tb` again), and what chDB's
+ * binder does, so both stores read a composite literal's quoted strings alike too.
+ */
+export function paramValue(value: string): string {
+  if (value === '\\N') return value;
+  return value.replace(/[\\\t\n\r]/g, (c) => paramEscapes[c] as string);
+}
+
 /** One answered request: a 2xx status, its body stream and headers. */
 type Response = { stream: Readable; headers: Record<string, string | string[] | undefined> };
 
@@ -52,6 +84,8 @@ type Statement = { id: string; ctx: StoreContext; onAbort: () => void };
 export class RemoteBackend implements Backend {
   readonly kind = 'remote' as const;
   info: StoreInfo = { version: '', timezone: 'UTC' };
+  /** Derived from the server's version once open. */
+  capabilities: StoreCapabilities = capabilitiesOf('');
   private readonly client: ClickHouseClient;
   private readonly options: RemoteOptions;
   /** Store query ids of statements in flight (KILL QUERY targets, close() waits for them). */
@@ -77,6 +111,7 @@ export class RemoteBackend implements Backend {
       const { bytes } = await backend.run('SELECT version(), timezone()', ctx, { format: 'TabSeparated' });
       const [version = '', timezone = 'UTC'] = new TextDecoder().decode(bytes).trim().split('\t');
       backend.info = { version, timezone };
+      backend.capabilities = capabilitiesOf(version);
     } catch (err) {
       await backend.client.close();
       throw toGatewayError(err).wrap(`cannot reach the store at ${options.url}`);
@@ -150,10 +185,11 @@ export class RemoteBackend implements Backend {
   }
 
   /**
-   * Sends one statement and waits for the answer's headers. Settings, `database` and `default_format`
-   * go as URL parameters (ClickHouse applies `default_format` only when the SQL has no FORMAT clause).
-   * `{name:Type}` values are text already; the client escapes them once more for `param_<name>`, which
-   * is exactly the escaped form the server unescapes back (the same as chDB's binder does).
+   * Sends one statement and waits for the answer's headers. Settings, `database`, `default_format` and
+   * the `param_<name>` values go as URL parameters (ClickHouse applies `default_format` only when the
+   * SQL has no FORMAT clause). The parameters travel among clickhouse_settings, whose string values the
+   * client puts in the URL unchanged, not as query_params, which it would format as JS values (quotes
+   * backslash-escaped, `\N` doubled): that would break an already spelled Array literal or a NULL.
    */
   private async send(sql: string, statement: Statement, extra: { format?: string; values?: Readable }): Promise<Response> {
     const { id, ctx } = statement;
@@ -161,11 +197,11 @@ export class RemoteBackend implements Backend {
     const settings: Record<string, string> = Object.fromEntries(ctx.settings);
     settings['database'] = ctx.database === '' ? this.options.database : ctx.database;
     if (extra.format !== undefined) settings['default_format'] = extra.format;
+    for (const [name, value] of ctx.params) settings[`param_${name}`] = paramValue(value);
     const result = await this.client.exec({
       query: sql,
       ...(extra.values === undefined ? {} : { values: extra.values }),
       clickhouse_settings: settings,
-      ...(ctx.params.size > 0 ? { query_params: Object.fromEntries(ctx.params) } : {}),
       query_id: id,
       abort_signal: ctx.signal,
       ignore_error_response: true,

@@ -2,8 +2,9 @@
 // Run as its own process (one process per chDB data directory):
 //   node test/support/chdb-http-fixture.ts <port|0> <dataDir>     → prints "listening <port>"
 // One Session runs every request in turn: URL settings are SET before the statement and reset after,
-// `database` is applied with USE, `param_*` are bound server-side. `INSERT ... FORMAT f` with the
-// rows in the body is staged to a file and run as `INSERT ... FROM INFILE`. No SQL is rewritten.
+// `database` is applied with USE, `param_*` are handed over raw with `SET param_<name>`, the way
+// ClickHouse's HTTP handler hands them over. `INSERT ... FORMAT f` with the rows in the body is staged
+// to a file and run as `INSERT ... FROM INFILE`. No SQL is rewritten.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
@@ -11,18 +12,29 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { httpStatus, renderError, toGatewayError } from '../../src/errors.ts';
+import { Code, GatewayError, httpStatus, renderError, toGatewayError } from '../../src/errors.ts';
+import { parameterTypes } from '../../src/rewrite/statement.ts';
 import { quoteIdentifier, quoteString } from '../../src/sql-literal.ts';
 
 /** URL parameters of the HTTP interface that are not settings. */
 const reserved = new Set(['query', 'database', 'default_format', 'query_id', 'session_id', 'session_timeout', 'session_check',
   'user', 'password', 'quota_key', 'compress', 'decompress', 'buffer_size', 'wait_end_of_query', 'role', 'stacktrace']);
 const insertWithData = /^\s*(INSERT\s+INTO\s+[\s\S]+?)\s+FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*$/i;
-const escapes: Readonly<Record<string, string>> = { t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', '0': '\0', a: '\x07', v: '\v' };
 
-/** `param_x` values arrive in escaped text form; chDB's binder escapes strings itself, so undo it. */
-function unescapeParam(value: string): string | null {
-  return value === '\\N' ? null : value.replace(/\\(.)/gs, (_, c: string) => escapes[c] ?? c);
+/**
+ * `param_x` values are passed to the engine exactly as they arrived, as a real server takes them: it
+ * reads each with its type's escaped-text reader (a String has its TSV escapes undone, `\N` is NULL,
+ * an Array literal is parsed as it stands, so `[\'a\']` is an error). chDB's binder would TSV-escape
+ * every value once more, which a decode here could only approximate (it hid broken Array values), so
+ * they go as `SET param_x = '<raw>'`, the setting ClickHouse itself maps to query parameters.
+ * Session parameters outlive the statement and cannot be unset: a placeholder this request leaves
+ * unset is refused up front, as a server that never saw the earlier request would refuse it.
+ */
+function paramAssignments(params: ReadonlyArray<[string, string]>, sql: string): string[] {
+  const given = new Set(params.map(([name]) => name));
+  const missing = [...parameterTypes(sql).keys()].find((name) => !given.has(name));
+  if (missing !== undefined) throw new GatewayError(Code.UNKNOWN_QUERY_PARAMETER, `Substitution \`${missing}\` is not set`);
+  return params.map(([name, value]) => `${quoteIdentifier(`param_${name}`)} = ${quoteString(value)}`);
 }
 
 async function serve(dataDir: string, port: number): Promise<void> {
@@ -38,7 +50,7 @@ async function serve(dataDir: string, port: number): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fixture');
     const get = (name: string): string | undefined => url.searchParams.get(name) ?? undefined;
     const settings = [...url.searchParams].filter(([name]) => !reserved.has(name) && !name.startsWith('param_'));
-    const params = Object.fromEntries([...url.searchParams].filter(([n]) => n.startsWith('param_')).map(([n, v]) => [n.slice(6), unescapeParam(v)]));
+    const params = [...url.searchParams].filter(([n]) => n.startsWith('param_')).map(([n, v]): [string, string] => [n.slice(6), v]);
     const tag = `/* fixture:${++counter} */ `;
     const format = get('default_format') ?? 'TabSeparated';
     const query = get('query') ?? '';
@@ -53,12 +65,11 @@ async function serve(dataDir: string, port: number): Promise<void> {
       void control.queryAsync(`KILL QUERY WHERE startsWith(query, ${quoteString(tag)}) ASYNC FORMAT Null`).catch(() => undefined);
     });
     try {
-      if (settings.length > 0) await session.queryAsync(`SET ${settings.map(([n, v]) => `${quoteIdentifier(n)} = ${quoteString(v)}`).join(', ')}`);
+      const assignments = [...settings.map(([n, v]) => `${quoteIdentifier(n)} = ${quoteString(v)}`), ...paramAssignments(params, sql)];
+      if (assignments.length > 0) await session.queryAsync(`SET ${assignments.join(', ')}`);
       await session.queryAsync(`USE ${quoteIdentifier(get('database') ?? 'default')}`);
-      if (!insert && (await stream(tag + sql, format, params, abort.signal, res))) return;
-      const result = Object.keys(params).length > 0
-        ? await session.queryBindAsync(tag + sql, params, { format })
-        : await session.queryAsync(tag + sql, { format });
+      if (!insert && (await stream(tag + sql, format, abort.signal, res))) return;
+      const result = await session.queryAsync(tag + sql, { format });
       const bytes = result.bytes();
       const written = insert ? result.rowsRead : 0;
       const summary = { read_rows: result.rowsRead, read_bytes: result.bytesRead, written_rows: written, written_bytes: insert ? body.length : 0,
@@ -79,10 +90,9 @@ async function serve(dataDir: string, port: number): Promise<void> {
   }
 
   /** Streams a result chunk by chunk; false when chDB refuses to stream the statement (DDL, INSERT). */
-  async function stream(sql: string, format: string, params: Record<string, string | null>, signal: AbortSignal, res: ServerResponse): Promise<boolean> {
+  async function stream(sql: string, format: string, signal: AbortSignal, res: ServerResponse): Promise<boolean> {
     try {
-      const chunks = Object.keys(params).length > 0 ? session.queryStreamBind(sql, params, { format, signal }) : session.queryStream(sql, { format, signal });
-      for await (const chunk of chunks) {
+      for await (const chunk of session.queryStream(sql, { format, signal })) {
         if (!res.headersSent) res.setHeader('X-ClickHouse-Exception-Tag', `fixture${counter}`).writeHead(200);
         if (!res.write(chunk.raw()) && !res.destroyed) await new Promise((r) => res.once('drain', r).once('close', r));
         if (signal.aborted || res.destroyed) break;

@@ -61,6 +61,10 @@ export function backendContract(name: string, modern: boolean, make: () => Promi
       expect(backend.info.timezone).not.toBe('');
     });
 
+    it('reports the capabilities of its store', () => {
+      expect(backend.capabilities).toEqual({ queryParameters: modern, writtenRows: modern });
+    });
+
     it('returns a result in the requested format', async () => {
       expect(await text('SELECT number FROM numbers(10)')).toBe('0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n');
       expect(await text('SELECT number, toString(number) AS s FROM numbers(2)', 'CSV')).toBe('0,"0"\n1,"1"\n');
@@ -207,6 +211,32 @@ export function backendContract(name: string, modern: boolean, make: () => Promi
       // Values are text already: a real tab stays one character.
       const params = new Map([['s', "a\tb'c\\"]]);
       expect(await text('SELECT length({s:String}), {s:String}', 'TabSeparated', context({ params }))).toBe("6\ta\\tb\\'c\\\\\n");
+    });
+
+    if (modern) it('binds a String parameter with control characters, quotes and unicode exactly (modern stores)', async () => {
+      const value = "tab\there\nnew'quote\\back\\t\r\u00e9\u4e2d\u{1F600}";
+      const params = new Map([['s', value]]);
+      const sql = 'SELECT lengthUTF8({s:String}), hex({s:String}), {s:String} = unhex({h:String})';
+      const out = await text(sql, 'TabSeparated', context({ params: new Map([...params, ['h', Buffer.from(value).toString('hex')]]) }));
+      expect(out).toBe(`${[...value].length}\t${Buffer.from(value).toString('hex').toUpperCase()}\t1\n`);
+    });
+
+    if (modern) it('binds an Array(String) literal whose elements hold quotes and backslashes (modern stores)', async () => {
+      // The executor's spelling of a composite: quoted strings decoded and re-quoted by doubling.
+      const params = new Map([['a', "['it''s','back\\','tab\tx']"]]);
+      const out = await text("SELECT length({a:Array(String)}), arrayStringConcat(arrayMap(x -> hex(x), {a:Array(String)}), ',')", 'TabSeparated', context({ params }));
+      const hex = (s: string): string => Buffer.from(s).toString('hex').toUpperCase();
+      expect(out).toBe(`3\t${[hex("it's"), hex('back\\'), hex('tab\tx')].join(',')}\n`);
+    });
+
+    if (modern) it('refuses a placeholder without a value (modern stores)', async () => {
+      expect(await codeOf(text('SELECT {unset:String}'))).toBe(456);
+    });
+
+    if (modern) it('binds the NULL marker as NULL for a Nullable parameter (modern stores)', async () => {
+      const params = new Map([['n', '\\N'], ['m', 'N']]);
+      const out = await text('SELECT isNull({n:Nullable(String)}), isNull({m:Nullable(String)}), {m:Nullable(String)}', 'TabSeparated', context({ params }));
+      expect(out).toBe('1\t0\tN\n');
     });
 
     if (modern) it('handles DateTime64, Map and Bool (modern stores)', async () => {
