@@ -272,9 +272,8 @@ export class FrameDecoder {
   }
 }
 
-/** Bytes of native frames in, uncompressed bytes out (HTTP `decompress=1` request bodies). */
-export function frameDecodeStream(maxSize = MAX_SIZE): Transform {
-  const decoder = new FrameDecoder(maxSize);
+/** An incremental decoder (`push` returns what each chunk completed, `end` checks nothing is left) as a Transform. */
+export function decoderStream(decoder: { push(chunk: Uint8Array): Uint8Array[]; end(): void }): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       try {
@@ -293,6 +292,11 @@ export function frameDecodeStream(maxSize = MAX_SIZE): Transform {
       }
     },
   });
+}
+
+/** Bytes of native frames in, uncompressed bytes out (HTTP `decompress=1` request bodies). */
+export function frameDecodeStream(maxSize = MAX_SIZE): Transform {
+  return decoderStream(new FrameDecoder(maxSize));
 }
 
 /**

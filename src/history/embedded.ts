@@ -21,6 +21,9 @@ const baselineSettings: ReadonlyMap<string, string> = new Map([['async_insert', 
 /** One chDB Session with the settings and database currently applied to it. */
 type Lane = { session: Session; settings: Map<string, string>; database: string };
 
+/** A lane leased for one statement (see EmbeddedBackend.lease). */
+type Lease = { lane: Lane; statement: string; fail(err: unknown): Promise<GatewayError>; release(): void };
+
 let runCounter = 0;
 
 export class EmbeddedBackend implements Backend {
@@ -131,22 +134,45 @@ export class EmbeddedBackend implements Backend {
     }
   }
 
-  /** Leases a lane for `sql`; `run` gets the statement tagged so KILL QUERY can find it. */
-  private async withLane<T>(ctx: StoreContext, sql: string, run: (lane: Lane, tagged: string) => Promise<T>): Promise<T> {
+  /**
+   * Leases a lane for `sql`, prepared for `ctx`, with the statement tagged so KILL QUERY can find it;
+   * aborting `ctx.signal` kills it. The caller must call `release`, after `fail` on an error.
+   */
+  private async lease(ctx: StoreContext, sql: string): Promise<Lease> {
     if (ctx.signal.aborted) throw cancelled();
     const lane = await this.acquire();
     const tag = `/* hadron:${++runCounter} */`;
     const onAbort = (): void => void this.kill(tag);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const lease: Lease = {
+      lane,
+      statement: tagged(sql, tag),
+      fail: async (err) => {
+        await discardLeftover(lane);
+        return ctx.signal.aborted ? cancelled() : storeError(err, sql, tag);
+      },
+      release: () => {
+        ctx.signal.removeEventListener('abort', onAbort);
+        this.release(lane);
+      },
+    };
     try {
       await this.prepare(lane, ctx);
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      return await run(lane, tagged(sql, tag));
     } catch (err) {
-      await discardLeftover(lane);
-      throw ctx.signal.aborted ? cancelled() : storeError(err, sql, tag);
+      lease.release();
+      throw ctx.signal.aborted ? cancelled() : toGatewayError(err);
+    }
+    return lease;
+  }
+
+  private async withLane<T>(ctx: StoreContext, sql: string, run: (lane: Lane, tagged: string) => Promise<T>): Promise<T> {
+    const lease = await this.lease(ctx, sql);
+    try {
+      return await run(lease.lane, lease.statement);
+    } catch (err) {
+      throw await lease.fail(err);
     } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-      this.release(lane);
+      lease.release();
     }
   }
 
@@ -157,19 +183,15 @@ export class EmbeddedBackend implements Backend {
   }
 
   async *query(sql: string, format: string, ctx: StoreContext, streamable: boolean): AsyncIterable<ResultChunk> {
-    if (ctx.signal.aborted) throw cancelled();
-    const lane = await this.acquire();
-    const tag = `/* hadron:${++runCounter} */`;
-    const onAbort = (): void => void this.kill(tag);
+    const lease = await this.lease(ctx, sql);
+    const { lane, statement } = lease;
     const params = bindable(ctx.params);
     try {
-      await this.prepare(lane, ctx);
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
       const joinChunk = streamable ? chunkJoiner(format) : null;
       if (joinChunk !== null) {
         const stream = ctx.params.size > 0
-          ? lane.session.queryStreamBind(tagged(sql, tag), params, { format, signal: ctx.signal })
-          : lane.session.queryStream(tagged(sql, tag), { format, signal: ctx.signal });
+          ? lane.session.queryStreamBind(statement, params, { format, signal: ctx.signal })
+          : lane.session.queryStream(statement, { format, signal: ctx.signal });
         let first = true;
         try {
           for await (const chunk of stream) {
@@ -183,16 +205,14 @@ export class EmbeddedBackend implements Backend {
         }
       }
       const result = ctx.params.size > 0
-        ? await lane.session.queryBindAsync(tagged(sql, tag), params, { format })
-        : await lane.session.queryAsync(tagged(sql, tag), { format });
+        ? await lane.session.queryBindAsync(statement, params, { format })
+        : await lane.session.queryAsync(statement, { format });
       const bytes = result.bytes();
       if (bytes.length > 0) yield { bytes, rows: result.rowsRead };
     } catch (err) {
-      await discardLeftover(lane);
-      throw ctx.signal.aborted ? cancelled() : storeError(err, sql, tag);
+      throw await lease.fail(err);
     } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-      this.release(lane);
+      lease.release();
     }
   }
 

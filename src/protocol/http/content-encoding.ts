@@ -16,7 +16,7 @@ import {
   createZstdDecompress,
 } from 'node:zlib';
 import { compressSync as lz4CompressSync, uncompressSync as lz4UncompressSync } from 'lz4-napi';
-import { ChunkReader } from '../../compression.ts';
+import { ChunkReader, decoderStream } from '../../compression.ts';
 
 export type BodyEncoding = 'gzip' | 'deflate' | 'br' | 'zstd' | 'lz4';
 
@@ -276,25 +276,7 @@ export class Lz4FrameDecoder {
 
 /** LZ4-frame bytes in, decoded bytes out. */
 export function lz4FrameDecodeStream(): Transform {
-  const decoder = new Lz4FrameDecoder();
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      try {
-        for (const data of decoder.push(chunk)) this.push(data);
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
-    },
-    flush(done) {
-      try {
-        decoder.end();
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
-    },
-  });
+  return decoderStream(new Lz4FrameDecoder());
 }
 
 /** One LZ4 frame block for `data` (at most 4 MiB): compressed, or stored if that is not smaller. */
