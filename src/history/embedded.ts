@@ -187,22 +187,30 @@ export class EmbeddedBackend implements Backend {
     const { lane, statement } = lease;
     const params = bindable(ctx.params);
     try {
-      const joinChunk = streamable ? chunkJoiner(format) : null;
-      if (joinChunk !== null) {
+      const joiner = streamable ? chunkJoiner(format) : null;
+      if (joiner !== null) {
         const stream = ctx.params.size > 0
           ? lane.session.queryStreamBind(statement, params, { format, signal: ctx.signal })
           : lane.session.queryStream(statement, { format, signal: ctx.signal });
         let first = true;
+        let streamed = false;
         try {
           for await (const chunk of stream) {
             first = false;
-            yield { bytes: joinChunk(chunk.raw()), rows: chunk.numRows };
+            const bytes = joiner.push(chunk.raw());
+            if (bytes.length > 0) yield { bytes, rows: chunk.numRows };
           }
-          return;
+          streamed = true;
         } catch (err) {
           // chDB refuses to stream some statements (e.g. SELECT ... INTO OUTFILE): run those whole.
           if (!(first && isNotStreamable(err))) throw err;
         }
+        const closing = streamed ? joiner.end() : null;
+        if (closing !== null) {
+          if (closing.length > 0) yield { bytes: closing, rows: 0 };
+          return;
+        }
+        // Not streamable, or an empty result in a document format: the whole result says it right.
       }
       const result = ctx.params.size > 0
         ? await lane.session.queryBindAsync(statement, params, { format })
