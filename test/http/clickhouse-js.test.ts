@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseError, ClickHouseLogLevel, createClient, TupleParam, type ClickHouseClient } from '@clickhouse/client';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
+import { startHadron, type HadronProcess, eventually } from '../support/hadron.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -32,15 +32,6 @@ async function processIds(): Promise<string[]> {
   return (await rs.json<{ query_id: string }>()).map((r) => r.query_id);
 }
 
-/** Polls `condition` every 50 ms for at most `ms`. */
-async function eventually(condition: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (let i = 0; i < 1000 && Date.now() < deadline; i++) {
-    if (await condition()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return condition();
-}
 
 beforeAll(async () => {
   server = await startHadron({

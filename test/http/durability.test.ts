@@ -2,14 +2,10 @@
 // after a restart on the same data directory every acknowledged batch is there, whole.
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
+import { postQuery as post, startHadron, type HadronProcess } from '../support/hadron.ts';
 
 const rowsPerBatch = 50;
 const clients = 8;
-
-async function post(url: string, query: string, body = ''): Promise<Response> {
-  return fetch(`${url}/?query=${encodeURIComponent(query)}`, { method: 'POST', body });
-}
 
 describe('durability', () => {
   let server: HadronProcess | null = null;

@@ -8,7 +8,7 @@ import { brotliCompressSync, brotliDecompressSync, deflateSync, gunzipSync, gzip
 import { compressFrameSync } from 'lz4-napi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrames, FrameDecoder } from '../../src/compression.ts';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
+import { startHadron, type HadronProcess, eventually } from '../support/hadron.ts';
 
 let server: HadronProcess;
 
@@ -89,15 +89,6 @@ async function processIds(base = server.url): Promise<string[]> {
   return r.text.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { query_id: string }).query_id);
 }
 
-/** Polls `condition` every 50 ms for at most `ms`. */
-async function eventually(condition: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (let i = 0; i < 1000 && Date.now() < deadline; i++) {
-    if (await condition()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return condition();
-}
 
 const slow = (seconds: number): string => `SELECT sleepEachRow(0.5) FROM numbers(${seconds * 2}) SETTINGS max_block_size = 1`;
 

@@ -2,11 +2,7 @@
 // holding, cancels what still runs after the grace period, closes the store and exits 0.
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
-
-async function post(url: string, query: string, body = ''): Promise<Response> {
-  return fetch(`${url}/?query=${encodeURIComponent(query)}`, { method: 'POST', body });
-}
+import { postQuery as post, startHadron, type HadronProcess } from '../support/hadron.ts';
 
 describe('shutdown', () => {
   let server: HadronProcess | null = null;

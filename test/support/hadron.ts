@@ -92,3 +92,18 @@ export async function startHadron(env: Record<string, string> = {}, dataDir?: st
     },
   };
 }
+
+/** POSTs `query` (URL parameter) with `body` to a Hadron HTTP listener. */
+export function postQuery(url: string, query: string, body = ''): Promise<Response> {
+  return fetch(`${url}/?query=${encodeURIComponent(query)}`, { method: 'POST', body });
+}
+
+/** Polls `condition` every 50 ms for at most `ms`; the final answer is one more evaluation. */
+export async function eventually(condition: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (let i = 0; i < 1000 && Date.now() < deadline; i++) {
+    if (await condition()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return condition();
+}
