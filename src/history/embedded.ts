@@ -238,7 +238,8 @@ export class EmbeddedBackend implements Backend {
     const staged = data.kind === 'file' ? data.path : await this.stage(data.parts);
     try {
       const columns = target.columns === '' ? '' : ` ${target.columns}`;
-      const sql = `INSERT INTO ${target.target}${columns} FROM INFILE ${quoteString(staged)} FORMAT ${target.format}`;
+      const settings = data.kind === 'parts' ? smallInsertSettings(ctx.settings) : '';
+      const sql = `INSERT INTO ${target.target}${columns} FROM INFILE ${quoteString(staged)}${settings} FORMAT ${target.format}`;
       return await this.withLane(ctx, sql, async (lane, statement) => {
         const result = await lane.session.queryAsync(statement, { format: 'TabSeparated' });
         const bytes = data.kind === 'file' ? data.bytes : data.parts.reduce((n, p) => n + p.length, 0);
@@ -275,6 +276,18 @@ export class EmbeddedBackend implements Backend {
     for (const lane of this.lanes) lane.session.close();
     this.control.close();
   }
+}
+
+/**
+ * In-memory bodies are small (bounded by the coalescing limits): parsing and writing them on one
+ * thread is faster than fanning out, and leaves the other cores to concurrent writes (measured on
+ * chDB 3.4: 1.4 k JSONEachRow rows 3.4 ms vs 3.8–4.7 ms). A client's own values win.
+ */
+const smallInsert: ReadonlyArray<[string, string]> = [['max_threads', '1'], ['max_insert_threads', '1'], ['input_format_parallel_parsing', '0']];
+
+function smallInsertSettings(clientSettings: ReadonlyMap<string, string>): string {
+  const own = smallInsert.filter(([name]) => !clientSettings.has(name));
+  return own.length === 0 ? '' : ` SETTINGS ${own.map(([n, v]) => `${n} = ${v}`).join(', ')}`;
 }
 
 /** The statement with its tag as a trailing comment (a leading one would shift error positions). */
