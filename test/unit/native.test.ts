@@ -7,7 +7,6 @@ import {
   BLOCK_INFO,
   NativeBlockWalker,
   encodeString,
-  nativeLayout,
   readString,
   readVarUInt,
   reframeBlock,
@@ -16,6 +15,7 @@ import {
   writeVarUInt,
   type NativeBlock,
 } from '../../src/native.ts';
+import { nativeLayout } from '../../src/native-layout.ts';
 import { GatewayError } from '../../src/errors.ts';
 
 const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/[\s|]+/g, ''), 'hex'));
