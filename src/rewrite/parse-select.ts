@@ -7,7 +7,8 @@ import type {
   Emit, Expr, Join, JoinKind, JoinStrictness, OrderItem, Query, Select, SelectStatement, Setting, TableExpr, WithItem,
 } from './ast.ts';
 import { emptyEmit, emptySelect } from './ast.ts';
-import { Cursor, parseElement, parseExpr, parseFunction, precedence } from './parse-expression.ts';
+import { Cursor, precedence } from './parse-cursor.ts';
+import { parseElement, parseExpr, parseFunction } from './parse-expression.ts';
 import { keyword } from './lexer.ts';
 
 function cursor(sql: string): Cursor {

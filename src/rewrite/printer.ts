@@ -6,7 +6,7 @@ import { GatewayError, type Dialect } from '../errors.ts';
 import type {
   DataType, Emit, Expr, Interval, JsonPath, Kind, MapLit, Node, Query, Select, TableExpr, TypeArg, WithItem,
 } from './ast.ts';
-import { binaryPrecedence, intervalShorthand, needsQuoting, precedence } from './parse-expression.ts';
+import { binaryPrecedence, intervalShorthand, needsQuoting, precedence } from './parse-cursor.ts';
 
 type Print = (e: Expr, min?: number) => string;
 
