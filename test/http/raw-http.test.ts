@@ -170,6 +170,29 @@ describe('where the query and the data come from', () => {
   });
 });
 
+describe('Native output with client_protocol_version', () => {
+  const bytes = async (sql: string, params: Record<string, string>): Promise<Buffer> => {
+    const r = await fetch(`${server.url}/?${new URLSearchParams(params)}`, { method: 'POST', body: sql });
+    expect(r.status).toBe(200);
+    return Buffer.from(await r.arrayBuffer());
+  };
+
+  it('answers clickhouse-connect\'s probe with TCP block headers', async () => {
+    const out = await bytes('SELECT 1 AS check\n FORMAT Native', { client_protocol_version: '54405' });
+    expect(out.toString('hex')).toBe('0100' + '02ffffffff00' + '0101' + '05636865636b' + '0555496e7438' + '01');
+  });
+
+  it('adds the custom-serialization byte from 54454, keeps plain Native without the parameter', async () => {
+    const sql = 'SELECT number AS n FROM numbers(3) SETTINGS max_block_size = 2 FORMAT Native';
+    const plain = await bytes(sql, {});
+    expect(plain.subarray(0, 2).toString('hex')).toBe('0102');
+    const tcp = await bytes(sql, { client_protocol_version: '54460' });
+    // Two blocks of 2 and 1 rows, each: BlockInfo, 1 column, rows, "n", "UInt64", custom byte 00, data.
+    const block = (rows: number, values: number[]): string => '0100' + '02ffffffff00' + '01' + rows.toString(16).padStart(2, '0') + '016e' + '0655496e743634' + '00' + values.map((v) => Buffer.from(new BigUint64Array([BigInt(v)]).buffer).toString('hex')).join('');
+    expect(tcp.toString('hex')).toBe(block(2, [0, 1]) + block(1, [2]));
+  });
+});
+
 describe('response headers', () => {
   it('sends query id, format, time zone and display name in all three spellings', async () => {
     const queryId = `raw-${randomUUID()}`;

@@ -63,6 +63,7 @@ function replyOptions(deps: HttpDeps, parsed: ParsedRequest | null, req: Incomin
     encoding: setting('enable_http_compression') !== '0' ? pickResponseEncoding(req.headers['accept-encoding']) : null,
     waitEnd: parsed?.waitEndOfQuery ?? false,
     bufferSize: parsed?.bufferSize ?? 1024 * 1024,
+    nativeRevision: parsed?.clientProtocolVersion ?? 0,
     progressIntervalMs: progress ? Number(setting('http_headers_progress_interval_ms') ?? 100) || 100 : null,
     keepAliveS,
   };

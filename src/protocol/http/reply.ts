@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Writable, type Transform } from 'node:stream';
 import { frameEncodeStream } from '../../compression.ts';
+import { NativeBlockWalker, reframeBlock } from '../../native.ts';
 import { renderError, type Dialect, type GatewayError } from '../../errors.ts';
 import { contentType } from '../../formats.ts';
 import type { Summary } from '../../execute.ts';
@@ -24,10 +25,19 @@ export type ReplyOptions = {
   /** Hold the whole result before sending (wait_end_of_query=1), else hold up to bufferSize bytes. */
   waitEnd: boolean;
   bufferSize: number;
+  /**
+   * client_protocol_version > 0: Native results get the TCP block layout of that revision (BlockInfo,
+   * custom-serialization bytes from 54454), as ClickHouse's HTTP Native output does; clickhouse-connect
+   * probes for it.
+   */
+  nativeRevision: number;
   /** send_progress_in_http_headers=1: X-ClickHouse-Progress lines every intervalMs until the body starts. */
   progressIntervalMs: number | null;
   keepAliveS: number;
 };
+
+/** The native protocol revision Hadron speaks (protocols.md §0.1): R = min(client, server). */
+const SERVER_REVISION = 54460;
 
 /** Everything buffered beyond this is streamed even with wait_end_of_query=1 (memory bound). */
 const maxHeldBytes = 64 * 1024 * 1024;
@@ -60,6 +70,7 @@ export class Reply {
   headersSent = false;
   private raw: RawHead | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
+  private reframer: NativeBlockWalker | null = null;
 
   constructor(_req: IncomingMessage, res: ServerResponse, options: ReplyOptions) {
     this.res = res;
@@ -87,9 +98,19 @@ export class Reply {
 
   start(format: string): void {
     this.format = format;
+    if (format === 'Native' && this.options.nativeRevision > 0) this.reframer = new NativeBlockWalker();
   }
 
   async write(chunk: Uint8Array, progress: () => Progress): Promise<void> {
+    if (this.reframer) {
+      const revision = Math.min(this.options.nativeRevision, SERVER_REVISION);
+      for (const block of this.reframer.push(chunk)) await this.writeBytes(reframeBlock(block, { revision }), progress);
+      return;
+    }
+    return this.writeBytes(chunk, progress);
+  }
+
+  private async writeBytes(chunk: Uint8Array, progress: () => Progress): Promise<void> {
     if (this.body) return writeTo(this.body, chunk);
     this.held.push(chunk);
     this.heldBytes += chunk.length;
@@ -100,6 +121,7 @@ export class Reply {
   /** Ends a successful response: headers (with the summary) if not yet sent, held bytes, end. */
   async finish(summary: Progress): Promise<void> {
     this.stopProgress();
+    this.reframer?.end();
     if (!this.body && !this.raw && !this.options.frames && this.options.encoding === null) return this.sendWhole(summary);
     if (!this.body) await this.openBody(200, summary, null);
     await this.endChain();

@@ -35,6 +35,8 @@ export type ParsedRequest = {
   decompress: boolean;
   waitEndOfQuery: boolean;
   bufferSize: number;
+  /** client_protocol_version: Native output carries TCP block headers for this revision (0 = plain). */
+  clientProtocolVersion: number;
   /** Proton clients see Proton error names. */
   dialect: Dialect;
 };
@@ -101,6 +103,7 @@ export function parseRequest(req: IncomingMessage): ParsedRequest {
     decompress: url.searchParams.get('decompress') === '1',
     waitEndOfQuery: url.searchParams.get('wait_end_of_query') === '1',
     bufferSize: Number(url.searchParams.get('buffer_size') ?? 1024 * 1024) || 1024 * 1024,
+    clientProtocolVersion: Math.max(0, Math.trunc(Number(url.searchParams.get('client_protocol_version') ?? 0)) || 0),
     dialect: protonHeaders || /proton|timeplus/i.test(ua) ? 'proton' : 'clickhouse',
   };
 }
