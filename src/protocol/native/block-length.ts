@@ -1,0 +1,101 @@
+// Finds where one TCP Native block ends in a contiguous buffer (reference/protocols.md §2.1, §2.2),
+// so an uncompressed client Data packet can be cut out of the stream before the packet after it.
+// (NativeBlockWalker walks a stream of blocks only: fed past a block's end it would read the next
+// packet as a block.) Restartable: on running out it throws INCOMPLETE with the least offset
+// needed, which for fixed-width columns jumps a whole column ahead.
+import { incorrect, nativeLayout, NOT_IMPLEMENTED, prefixCount, type NativeLayout } from '../../native-layout.ts';
+import { MAX_BLOCK_ROWS, MAX_STRING_LENGTH, REVISION_WITH_CUSTOM_SERIALIZATION } from '../../native.ts';
+import { GatewayError } from '../../errors.ts';
+import type { Reader } from './reader.ts';
+
+const MAX_COLUMNS = 1_000_000;
+const MAX_NAME_LENGTH = 16 * 2 ** 20;
+const LC_NEED_GLOBAL_DICTIONARY = 0x100;
+const LC_HAS_ADDITIONAL_KEYS = 0x200;
+const LC_NEED_UPDATE_DICTIONARY = 0x400;
+
+/**
+ * Advances `r` over one block written at `revision` (> 0: BlockInfo field list first; ≥ 54454: a
+ * custom-serialization byte per column, which must be 0). `limit` bounds the block's byte size.
+ */
+export function skipBlock(r: Reader, revision: number, limit: number): void {
+  const start = r.pos;
+  const budget = (n: number): number => {
+    if (r.pos - start + n > limit) throw incorrect(`Native block declares more than ${limit} bytes`);
+    return n;
+  };
+  if (revision > 0) skipBlockInfo(r);
+  const columns = r.varUInt();
+  if (columns > MAX_COLUMNS) throw incorrect(`Native block declares ${columns} columns`);
+  const rows = r.varUInt();
+  if (rows > MAX_BLOCK_ROWS) throw incorrect(`Native block declares ${rows} rows, more than ${MAX_BLOCK_ROWS}`);
+  for (let i = 0; i < columns; i++) {
+    const name = r.string(MAX_NAME_LENGTH, 'Column name');
+    const type = r.string(MAX_NAME_LENGTH, 'Column type');
+    if (revision >= REVISION_WITH_CUSTOM_SERIALIZATION && r.u8() !== 0) {
+      throw new GatewayError(NOT_IMPLEMENTED, `Column ${name} has a custom (sparse) serialization`);
+    }
+    if (rows === 0) continue;
+    const layout = nativeLayout(type);
+    for (let p = prefixCount(layout); p > 0; p--) {
+      const version = r.u64();
+      if (version !== 1n) throw incorrect(`Unknown LowCardinality keys serialization version ${version}`);
+    }
+    skipData(r, layout, rows, budget);
+  }
+}
+
+function skipBlockInfo(r: Reader): void {
+  for (;;) {
+    const field = r.u8();
+    if (field === 0) return;
+    if (field === 1) r.skip(1);
+    else if (field === 2) r.skip(4);
+    else throw incorrect(`Unknown BlockInfo field ${field}`);
+  }
+}
+
+function skipData(r: Reader, layout: NativeLayout, rows: number, budget: (n: number) => number): void {
+  switch (layout.kind) {
+    case 'fixed':
+      return r.skip(budget(layout.width * rows));
+    case 'string':
+      for (let i = 0; i < rows; i++) {
+        const length = r.varUInt();
+        if (length > MAX_STRING_LENGTH) throw incorrect(`String length ${length} exceeds the limit of ${MAX_STRING_LENGTH} bytes`);
+        r.skip(budget(length));
+      }
+      return;
+    case 'nullable':
+      r.skip(budget(rows));
+      return skipData(r, layout.inner, rows, budget);
+    case 'array': {
+      if (rows === 0) return;
+      r.skip(budget(8 * (rows - 1)));
+      return skipData(r, layout.element, budget(r.count('Array size')), budget);
+    }
+    case 'tuple':
+      for (const element of layout.elements) skipData(r, element, rows, budget);
+      return;
+    case 'lowCardinality':
+      return skipLowCardinality(r, layout.keys, rows, budget);
+  }
+}
+
+/** Granules of: IndexesSerializationType, [global dictionary], [additional keys], row count, indexes. */
+function skipLowCardinality(r: Reader, keys: NativeLayout, rows: number, budget: (n: number) => number): void {
+  let left = rows;
+  let first = true;
+  while (left > 0) {
+    const flags = r.count('LowCardinality flags');
+    if (flags > 0x7ff || (flags & 0xff) > 3) throw incorrect(`Invalid LowCardinality index serialization type ${flags}`);
+    const global = (flags & LC_NEED_GLOBAL_DICTIONARY) !== 0 && ((flags & LC_NEED_UPDATE_DICTIONARY) !== 0 || first);
+    first = false;
+    if (global) skipData(r, keys, budget(r.count('LowCardinality dictionary size')), budget);
+    if ((flags & LC_HAS_ADDITIONAL_KEYS) !== 0) skipData(r, keys, budget(r.count('LowCardinality dictionary size')), budget);
+    const granule = r.count('LowCardinality granule');
+    if (granule > left) throw incorrect(`LowCardinality granule of ${granule} rows exceeds the ${left} rows left`);
+    left -= granule;
+    r.skip(budget(granule * 2 ** (flags & 0xff)));
+  }
+}
