@@ -1,7 +1,9 @@
 // Type syntax tree → DataType, with ClickHouse's argument checks and messages (type-parser.ts reads
 // the text into the tree).
 import {
-  compareBytes, dispatch, fail, familyOf, printType, quoteString, WITH_DICTIONARY, type ByKind, type DataType, type EnumValue, type Family, type GeoShape, type IntBits, type IntervalUnit, type NamedType, type OpaqueArgument, type TypeKind,
+  compareBytes, dispatch, fail, familyOf, printType, quoteString, WITH_DICTIONARY, type ByKind,
+  type DataType, type EnumValue, type Family, type GeoShape, type IntBits, type IntervalUnit,
+  type NamedType, type OpaqueArgument, type TypeKind,
 } from './types.ts';
 import type { Arg, Literal, TypeSyntax } from './type-parser.ts';
 
