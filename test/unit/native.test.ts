@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BLOCK_INFO,
-  NativeBlockWalker,
   encodeString,
   readString,
   readVarUInt,
@@ -13,9 +12,9 @@ import {
   varUIntSize,
   writeBlockHeader,
   writeVarUInt,
-  type NativeBlock,
 } from '../../src/native.ts';
 import { nativeLayout } from '../../src/native-layout.ts';
+import { NativeBlockWalker, type NativeBlock } from '../../src/native-walker.ts';
 import { GatewayError } from '../../src/errors.ts';
 
 const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/[\s|]+/g, ''), 'hex'));

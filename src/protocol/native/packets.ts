@@ -4,7 +4,7 @@
 import { GatewayError } from '../../errors.ts';
 import { decodeFrame, FrameError, frameLength, FRAME_OVERHEAD } from '../../compression.ts';
 import { incorrect } from '../../native-layout.ts';
-import { NativeBlockWalker, type NativeBlock } from '../../native.ts';
+import { NativeBlockWalker, type NativeBlock } from '../../native-walker.ts';
 import { skipBlock } from './block-length.ts';
 import { NUMERIC_OLD_SETTINGS } from './old-settings.ts';
 import { INCOMPLETE, Reader } from './reader.ts';
