@@ -298,7 +298,7 @@ import type { ProtonFunction } from './function-rules.ts';
 
 export type { ProtonFunction } from './function-rules.ts';
 
-/** Proton function name → what Hadron does with it. Look names up with protonFunction(). */
+/** Proton function name → what Hadron does with it. Look names up with protonFunction() (function-lookup.ts). */
 export const protonFunctions: Readonly<Record<string, ProtonFunction>> = {
 ${entries.join('\n')}
 };
@@ -306,50 +306,12 @@ ${entries.join('\n')}
 export const protonFunctionCounts = { function: ${c.function}, expression: ${c.expression}, streaming: ${c.streaming}, unsupported: ${c.unsupported} } as const;
 
 /** Names Proton matches case-sensitively; every other name is case-insensitive (Proton 1.3.28+). */
-const caseSensitive: ReadonlySet<string> = new Set([
+export const caseSensitive: ReadonlySet<string> = new Set([
 ${sensitive.join('\n')}
 ]);
-${lookupSource}`;
-}
-
-/** The lookup helpers, emitted verbatim after the table. */
-const lookupSource = `
-const byLowerCase: ReadonlyMap<string, ProtonFunction> = new Map(
-  Object.entries(protonFunctions).filter(([name]) => !caseSensitive.has(name)).map(([name, f]) => [name.toLowerCase(), f]),
-);
-
-/** Proton aggregate combinator suffixes → ClickHouse's; longest first so _simple_state wins over _state. */
-const combinators: readonly (readonly [string, string])[] = [
-  ['_simple_state', 'SimpleState'], ['_or_default', 'OrDefault'], ['_for_each', 'ForEach'], ['_distinct', 'Distinct'],
-  ['_resample', 'Resample'], ['_or_null', 'OrNull'], ['_array', 'Array'], ['_merge', 'Merge'], ['_state', 'State'],
-  ['_null', 'Null'], ['_map', 'Map'], ['_if', 'If'],
-];
-
-/**
- * What Hadron does with a Proton function name, or undefined when it is no Proton name: ClickHouse names
- * (toUInt8, arrayUnion) and user-defined functions pass through untouched. Names match case-insensitively
- * unless Proton registers them case-sensitively. Aggregate combinators resolve on their base:
- * sum_if → sumIf, unique_exact_if_state → uniqExactIfState; parameters do not carry over to a combinator.
- */
-export function protonFunction(name: string): ProtonFunction | undefined {
-  if (Object.hasOwn(protonFunctions, name)) return protonFunctions[name];
-  return byLowerCase.get(name.toLowerCase()) ?? withCombinator(name.toLowerCase());
-}
-
-function withCombinator(name: string): ProtonFunction | undefined {
-  for (const [suffix, clickhouse] of combinators) {
-    if (!name.endsWith(suffix) || name.length === suffix.length) continue;
-    const base = protonFunction(name.slice(0, -suffix.length));
-    if (base === undefined || base.kind === 'unsupported') continue;
-    if (base.kind === 'function' && base.aggregate) return { kind: 'function', clickhouse: base.clickhouse + clickhouse, aggregate: true };
-    if (base.kind === 'streaming' && base.aggregate) return base;
-    if (base.kind === 'expression' && base.aggregate) {
-      return { kind: 'unsupported', reason: \`combinator \${suffix} on \${name.slice(0, -suffix.length)}, which Hadron rewrites to an expression\` };
-    }
-  }
-  return undefined;
-}
 `;
+}
+
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 

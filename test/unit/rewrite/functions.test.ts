@@ -9,7 +9,8 @@ import {
   renderDocs, renderModule, type ClickHouseFunction, type ProtonName,
 } from '../../../scripts/generate-function-map.ts';
 import { applyTemplate, type FunctionMapping } from '../../../src/rewrite/function-rules.ts';
-import { protonFunction, protonFunctionCounts, protonFunctions } from '../../../src/rewrite/functions.ts';
+import { protonFunctionCounts, protonFunctions } from '../../../src/rewrite/functions.ts';
+import { protonFunction } from '../../../src/rewrite/function-lookup.ts';
 
 let proton: ProtonName[];
 let clickhouse: ClickHouseFunction[];
