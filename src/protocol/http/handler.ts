@@ -12,7 +12,7 @@ import type { ExecContext, Executor } from '../../execute.ts';
 import { frameDecodeStream } from '../../compression.ts';
 import { decodeBody, decodeFailure, parseBodyEncoding, pickResponseEncoding } from './content-encoding.ts';
 import { parseRequest, type ParsedRequest } from './request.ts';
-import { Reply, summaryProgress, type Progress } from './reply.ts';
+import { Reply, summaryProgress, type Progress, type ReplyOptions } from './reply.ts';
 
 export type HttpDeps = {
   executor: Executor;
@@ -38,18 +38,18 @@ export async function handleRequest(deps: HttpDeps, req: IncomingMessage, res: S
   let reply: Reply | null = null;
   try {
     parsed = parseRequest(req);
-    reply = new Reply(req, res, replyOptions(deps, parsed, req));
+    reply = new Reply(res, replyOptions(deps, parsed, req));
     await runQuery(deps, req, res, parsed, reply);
   } catch (err) {
     const error = toGatewayError(err);
     if (error.code !== Code.QUERY_WAS_CANCELLED || !res.destroyed) deps.log.debug({ err: error.message, code: error.code, queryId: parsed?.queryId }, 'query failed');
-    reply ??= new Reply(req, res, replyOptions(deps, parsed, req));
+    reply ??= new Reply(res, replyOptions(deps, parsed, req));
     if (!res.destroyed) await reply.fail(error);
     req.resume();
   }
 }
 
-function replyOptions(deps: HttpDeps, parsed: ParsedRequest | null, req: IncomingMessage): ConstructorParameters<typeof Reply>[2] {
+function replyOptions(deps: HttpDeps, parsed: ParsedRequest | null, req: IncomingMessage): ReplyOptions {
   const setting = (name: string): string | undefined => parsed?.settings.get(name);
   const progress = setting('send_progress_in_http_headers') === '1';
   return {
@@ -163,11 +163,11 @@ async function readStatement(deps: HttpDeps, parsed: ParsedRequest, body: AsyncI
     pieces.push(prefix);
     const classified = deps.executor.classify(prefix.toString('latin1'), ended);
     if (classified.kind === 'error') throw new GatewayError(Code.SYNTAX_ERROR, classified.message);
+    // Only an INSERT is known before the body ends (its data follows); every other statement is
+    // classified once the whole text is here.
     if (classified.kind !== 'incomplete') {
       const rest = ended ? null : { [Symbol.asyncIterator]: () => body };
-      if (classified.kind !== 'insert' && !ended) await drainInto(body, pieces, size, maxQuery);
-      const statementBytes = classified.kind !== 'insert' && !ended ? Buffer.concat(pieces) : prefix;
-      return { statementBytes, statement: classified, rest: classified.kind === 'insert' ? rest : null };
+      return { statementBytes: prefix, statement: classified, rest };
     }
     if (ended) throw new GatewayError(Code.SYNTAX_ERROR, 'Empty query');
     if (size > maxQuery) throw new GatewayError(Code.SYNTAX_ERROR, `Max query size exceeded (${maxQuery} bytes)`);
@@ -177,16 +177,6 @@ async function readStatement(deps: HttpDeps, parsed: ParsedRequest, body: AsyncI
       pieces.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.length));
       size += next.value.length;
     }
-  }
-}
-
-async function drainInto(body: AsyncIterator<Uint8Array>, pieces: Buffer[], size: number, maxQuery: number): Promise<void> {
-  for (;;) {
-    const next = await body.next();
-    if (next.done) return;
-    size += next.value.length;
-    if (size > maxQuery) throw new GatewayError(Code.SYNTAX_ERROR, `Max query size exceeded (${maxQuery} bytes)`);
-    pieces.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.length));
   }
 }
 

@@ -2,7 +2,7 @@
 // the first `buffer_size` bytes (or the whole result with wait_end_of_query=1) held back so an early
 // error still gets a proper status, optional response compression or native frames, progress headers,
 // and errors rendered before headers (status + code header + body) or after (in-band, then close).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Writable, type Transform } from 'node:stream';
 import { frameEncodeStream } from '../../compression.ts';
@@ -67,13 +67,11 @@ export class Reply {
   private body: Writable | null = null;
   /** The last encoder of the body chain, piped into the response without ending it; null if none. */
   private chainTail: Transform | null = null;
-  /** Set once the status line has gone out (normally or through the raw progress path). */
-  headersSent = false;
   private raw: RawHead | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
   private reframer: NativeBlockWalker | null = null;
 
-  constructor(_req: IncomingMessage, res: ServerResponse, options: ReplyOptions) {
+  constructor(res: ServerResponse, options: ReplyOptions) {
     this.res = res;
     this.options = options;
   }
@@ -204,7 +202,6 @@ export class Reply {
     this.heldBytes = 0;
     const all = [...this.commonHeaders(), ...this.resultHeaders(summary, null, false), ['Keep-Alive', `timeout=${this.options.keepAliveS}`], ['Content-Length', String(body.length)]];
     this.res.writeHead(200, all.flat());
-    this.headersSent = true;
     this.res.end(body);
   }
 
@@ -221,7 +218,6 @@ export class Reply {
       this.res.writeHead(status, all.flat());
       target = this.res;
     }
-    this.headersSent = true;
     const chain: Transform[] = [];
     if (this.options.frames && !plainError) chain.push(frameEncodeStream('lz4'));
     if (encoding) chain.push(encodeBody(encoding));
