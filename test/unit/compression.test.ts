@@ -1,7 +1,5 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Session } from 'chdb';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +15,7 @@ import {
   frameEncodeStream,
   type CompressionMethodName,
 } from '../../src/compression.ts';
+import { tempSession } from '../support/chdb.ts';
 
 const bytes = (hex: string): Buffer => Buffer.from(hex.replace(/\s+/g, ''), 'hex');
 const METHODS: readonly CompressionMethodName[] = ['lz4', 'zstd', 'none'];
@@ -247,19 +246,9 @@ describe('validation', () => {
 });
 
 describe('against the embedded ClickHouse', () => {
-  let dir = '';
-  let session: Session;
-  const query = async (sql: string): Promise<string> => (await session.queryAsync(sql, { format: 'TabSeparated' })).text().trim();
+  const chdb = tempSession('compression');
+  const query = async (sql: string): Promise<string> => (await chdb.session.queryAsync(sql, { format: 'TabSeparated' })).text().trim();
   const rows = 300_000;
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'hadron-compression-'));
-    session = new Session(dir);
-  });
-  afterAll(() => {
-    session.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('our decoder reads every frame of a MergeTree part (LZ4, ZSTD, NONE, LZ4HC), checksums included', async () => {
     await query(`CREATE TABLE parts (a UInt64 CODEC(LZ4), b UInt64 CODEC(ZSTD(1)), c UInt64 CODEC(NONE), d UInt64 CODEC(LZ4HC(9)))

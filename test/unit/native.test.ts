@@ -1,7 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Session } from 'chdb';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
 import {
   BLOCK_INFO,
@@ -16,6 +13,7 @@ import {
 import { nativeLayout } from '../../src/native-layout.ts';
 import { NativeBlockWalker, type NativeBlock } from '../../src/native-walker.ts';
 import { GatewayError } from '../../src/errors.ts';
+import { tempSession, thrownCode } from '../support/chdb.ts';
 
 const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/[\s|]+/g, ''), 'hex'));
 const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -57,15 +55,7 @@ function expectSplitInvariant(input: Uint8Array, revision = 0): Seen[] {
   return whole;
 }
 
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GatewayError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+const codeOf = thrownCode;
 
 describe('VarUInt and String', () => {
   const known: [number, string][] = [[0, '00'], [127, '7f'], [128, '8001'], [54412, '8ca903'], [54460, 'bca903'], [54468, 'c4a903'], [1000000, 'c0843d'], [2 ** 53 - 1, 'ffffffffffffff0f']];
@@ -180,18 +170,8 @@ describe('type layouts', () => {
 });
 
 describe('blocks produced by chDB', () => {
-  let dir: string;
-  let session: Session;
-  const native = async (sql: string): Promise<Uint8Array> => (await session.queryAsync(`${sql} FORMAT Native`, { format: 'Native' })).bytes();
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'hadron-native-'));
-    session = new Session(dir);
-  });
-  afterAll(() => {
-    session?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const chdb = tempSession('native');
+  const native = async (sql: string): Promise<Uint8Array> => (await chdb.session.queryAsync(`${sql} FORMAT Native`, { format: 'Native' })).bytes();
 
   const everyFamily = `
     SELECT number::UInt8 u8, -number::Int16 i16, number::UInt32 u32, number::Int64 - 5 i64, number::UInt128 u128,

@@ -19,7 +19,7 @@ import {
 } from '../../../../src/protocol/native/server-packets.ts';
 import { BLOCK_INFO, encodeString, writeBlockHeader } from '../../../../src/native.ts';
 import { encodeFrame } from '../../../../src/compression.ts';
-import { GatewayError } from '../../../../src/errors.ts';
+import { thrownCode } from '../../../support/chdb.ts';
 
 const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/[\s|]+/g, ''), 'hex'));
 const toHex = (bytes: Uint8Array | readonly Uint8Array[]): string =>
@@ -167,15 +167,7 @@ describe('client packets: known answers', () => {
   });
 
   it('refuses unknown packets, a non-Hello start and declared lengths over the limits before their bytes arrive', () => {
-    const code = (f: () => unknown): number | undefined => {
-      try {
-        f();
-      } catch (error) {
-        if (error instanceof GatewayError) return error.code;
-        throw error;
-      }
-      return undefined;
-    };
+    const code = thrownCode;
     expect(code(() => new ClientPacketDecoder().push(new TextEncoder().encode('GET / HTTP/1.1\r\n')))).toBe(101);
     const ready = (): ClientPacketDecoder => {
       const d = new ClientPacketDecoder({ maxStringBytes: 1000 });
