@@ -1,0 +1,44 @@
+// Proton's to_type_name(x) in ClickHouse SQL: the store's toTypeName(x) gives ClickHouse spellings
+// (`Array(UInt8)`), Proton gives its own (`array(uint8)`, reference/proton-semantics.md §1.14, §4 J70).
+// The expression rewrites the store's text with one regular-expression rule per family that Proton
+// spells differently, generated from the families table of ../types.ts, as printType would print it.
+// Known gap: Variant members stay in ClickHouse's order, where Proton sorts by its own names
+// (`Variant(IPv4, Int8)` → `variant(ipv4, int8)`, Proton `variant(int8, ipv4)`).
+import { families } from '../types.ts';
+import type { Expr, FunctionCall } from './ast.ts';
+
+const call = (name: string, ...args: Expr[]): FunctionCall => ({ kind: 'function', name, params: null, args, distinct: false });
+const text = (value: string): Expr => ({ kind: 'string', value });
+const PART = '__type_name_part';
+const part: Expr = { kind: 'identifier', parts: [PART] };
+
+/**
+ * [ClickHouse pattern, Proton replacement] per family, longest ClickHouse names first. A family
+ * name is a whole word followed by `(`, `,`, `)` or the end, so `DateTime` does not hit `DateTime64`,
+ * `Int8` does not hit `UInt8`, and a named tuple's element name (followed by a space) is kept.
+ */
+export const familyRules: readonly (readonly [pattern: string, replacement: string])[] = Object.values(families)
+  .filter(([clickhouse, proton]) => (clickhouse as string) !== proton)
+  .sort(([a], [b]) => b.length - a.length || (a < b ? -1 : 1))
+  .map(([clickhouse, proton]) => [`\\b${clickhouse}([(,)]|$)`, `${proton}\\1`] as const);
+
+/** Quoted strings and backquoted names (kept as they are) and the runs of type syntax between them. */
+const TOKENS = "'(?:[^'\\\\]|\\\\.)*'|`(?:[^`\\\\]|\\\\.)*`|[^'`]+";
+
+/**
+ * ClickHouse's toTypeName prints named tuples on several lines (print_pretty_type_names); Proton
+ * on one: `Tuple(\n    a Int8,\n    b String)` → `Tuple(a Int8, b String)`.
+ */
+const oneLine = (e: Expr): Expr => call('replaceRegexpAll', call('replaceRegexpAll', e, text(',\\n\\s*'), text(', ')), text('\\n\\s*'), text(''));
+
+/**
+ * A ClickHouse expression giving Proton's `to_type_name(inner)`:
+ * `arrayStringConcat(arrayMap(p -> if(match(p, '^['`]'), p, <rules>(p)), extractAll(<one line>(toTypeName(inner)), <tokens>)))`,
+ * so enum names and time zones inside quotes are never renamed.
+ */
+export function protonTypeNameSql(inner: Expr): Expr {
+  const renamed = familyRules.reduce<Expr>((e, [pattern, replacement]) => call('replaceRegexpAll', e, text(pattern), text(replacement)), part);
+  const body = call('if', call('match', part, text("^['`]")), part, renamed);
+  const tokens = call('extractAll', oneLine(call('toTypeName', inner)), text(TOKENS));
+  return call('arrayStringConcat', call('arrayMap', { kind: 'lambda', params: [PART], body }, tokens));
+}
