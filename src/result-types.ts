@@ -358,3 +358,9 @@ export function protonResultTypes(format: string, options: { nativeLayout?: 'htt
   if (revision <= 0) throw new GatewayError(Code.LOGICAL_ERROR, 'Native TCP layout needs the revision the blocks were framed for');
   return new NativeTransform(revision);
 }
+
+/** The transform a client of `dialect` needs (the table the integrator dispatches on): ClickHouse clients get the store's bytes. */
+export const resultTypesFor: Readonly<Record<TypeDialect, typeof protonResultTypes>> = {
+  proton: protonResultTypes,
+  clickhouse: () => null,
+};

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readString, readVarUInt, reframeBlock } from '../../src/native.ts';
 import { NativeBlockWalker } from '../../src/native-walker.ts';
-import { protonResultTypes, protonTypeName } from '../../src/result-types.ts';
+import { protonResultTypes, protonTypeName, resultTypesFor } from '../../src/result-types.ts';
 import { parseType } from '../../src/type-parser.ts';
 import { printType } from '../../src/types.ts';
 import { tempSession } from '../support/chdb.ts';
@@ -114,6 +114,29 @@ describe('protonResultTypes on results of the store', () => {
     });
   }
 
+  it('rewrites the header of empty results too', async () => {
+    for (const format of Object.keys(readers)) {
+      const input = await result(spread.replace('numbers(2)', 'numbers(0)'), format);
+      const read = readers[format] as (bytes: Uint8Array) => Header;
+      const before = read(input);
+      const after = read(splitInvariant(format, input));
+      expect(after.types, format).toEqual(before.types.map((t) => expected[t]));
+      expect(strip(after), format).toEqual(strip(before));
+    }
+  });
+
+  it('follows the output settings that change header bytes: CRLF line ends, unescaped slashes', async () => {
+    const tsv = await result(`${spread} SETTINGS output_format_tsv_crlf_end_of_line = 1`, 'TSVWithNamesAndTypes');
+    const lines = text(splitInvariant('TSVWithNamesAndTypes', tsv)).split('\r\n');
+    expect(lines[1]?.split('\t').slice(0, 3)).toEqual(['uint64', 'nullable(string)', 'array(uint8)']);
+    expect(lines.slice(2)).toEqual(text(tsv).split('\r\n').slice(2));
+    const sql = "SELECT toDateTime(0, 'America/New_York') AS t";
+    const escaped = text(run('JSON', await result(sql, 'JSON'), []));
+    expect(escaped).toContain('"type": "datetime(\'America\\/New_York\')"');
+    const plain = await result(`${sql} SETTINGS output_format_json_escape_forward_slashes = 0`, 'JSON');
+    expect(text(splitInvariant('JSON', plain))).toContain('"type": "datetime(\'America/New_York\')"');
+  });
+
   it('the J70 and §1.14 examples come out exactly', async () => {
     const out = text(run('TSVWithNamesAndTypes', await result(spread, 'TSVWithNamesAndTypes'), []));
     expect(out.split('\n')[1]?.split('\t')).toEqual([
@@ -160,6 +183,8 @@ describe('protonResultTypes on results of the store', () => {
     expect(protonResultTypes('json')).not.toBeNull();
     expect(protonResultTypes('tsvwithnamesandtypes')).not.toBeNull();
     expect(protonResultTypes('NATIVE')).not.toBeNull();
+    expect(resultTypesFor.proton('JSON')).not.toBeNull();
+    expect(resultTypesFor.clickhouse('JSON')).toBeNull();
     for (const format of ['TSV', 'TabSeparated', 'TSVWithNames', 'JSONEachRow', 'CSV', 'Parquet', 'RowBinary', 'Pretty', 'Null']) {
       expect(protonResultTypes(format), format).toBeNull();
     }
