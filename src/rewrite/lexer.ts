@@ -88,6 +88,10 @@ export class Lexer {
       return this.take('number', start, i);
     }
     if (c === 39) return this.quoted('string', start, "'");
+    if (c === 36) {
+      const heredoc = this.heredoc(start);
+      if (heredoc !== null) return heredoc;
+    }
     if (c === 96 || c === 34) return this.quoted('quoted_id', start, s[start] as string);
     if (c === 123) {
       const close = s.indexOf('}', start);
@@ -103,6 +107,18 @@ export class Lexer {
   private take(kind: TokenKind, start: number, end: number): Token {
     this.pos = end;
     return { kind, start, end, raw: this.source.slice(start, end) };
+  }
+
+  /** A heredoc string `$$…$$` or `$tag$…$tag$` (ClickHouse's; Proton's UDF bodies); null when `$` starts none. */
+  private heredoc(start: number): Token | null {
+    const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(this.source.slice(start, start + 66));
+    if (tag === null) return null;
+    const close = this.source.indexOf(tag[0], start + tag[0].length);
+    if (close === -1) {
+      this.incomplete = true;
+      throw new LexError('Unterminated heredoc', start);
+    }
+    return this.take('string', start, close + tag[0].length);
   }
 
   /** A quoted token; backslash escapes and doubled quotes both continue it. */
@@ -132,6 +148,10 @@ const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f:
 /** The value of a string or quoted-identifier token, decoded as UTF-8. */
 export function tokenValue(token: Token): string {
   if (token.kind !== 'string' && token.kind !== 'quoted_id') return Buffer.from(token.raw, 'latin1').toString('utf8');
+  if (token.raw.startsWith('$')) {
+    const tag = token.raw.indexOf('$', 1) + 1;
+    return Buffer.from(token.raw.slice(tag, token.raw.length - tag), 'latin1').toString('utf8');
+  }
   const quote = token.raw[0] as string;
   const body = token.raw.slice(1, -1);
   let out = '';
