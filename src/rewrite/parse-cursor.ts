@@ -12,7 +12,7 @@ export const precedence = {
 export const binaryPrecedence: Readonly<Record<BinaryOp, number>> = {
   OR: 3, AND: 4,
   '=': 9, '!=': 9, '<': 9, '>': 9, '<=': 9, '>=': 9, '<=>': 9,
-  LIKE: 9, 'NOT LIKE': 9, ILIKE: 9, 'NOT ILIKE': 9, REGEXP: 9, IN: 9, 'NOT IN': 9, 'GLOBAL IN': 9, 'GLOBAL NOT IN': 9,
+  'IS DISTINCT FROM': 8, LIKE: 9, 'NOT LIKE': 9, ILIKE: 9, 'NOT ILIKE': 9, REGEXP: 9, IN: 9, 'NOT IN': 9, 'GLOBAL IN': 9, 'GLOBAL NOT IN': 9,
   '||': 10, '+': 11, '-': 11, '*': 12, '/': 12, '%': 12, DIV: 12, MOD: 12,
 };
 
@@ -26,7 +26,8 @@ export const aliasDenied = new Set([
   ...reservedWords, 'OFFSET', 'EXCEPT', 'INTERSECT', 'PARTITION', 'SHUFFLE', 'WINDOW', 'QUALIFY', 'INNER', 'LEFT',
   'RIGHT', 'FULL', 'CROSS', 'OUTER', 'ASOF', 'ANY', 'ALL', 'LATEST', 'SEMI', 'ANTI', 'GLOBAL', 'LOCAL', 'ARRAY', 'NOT',
   'REGEXP', 'ASC', 'DESC', 'ASCENDING', 'DESCENDING', 'NULLS', 'COLLATE', 'WITH', 'BY', 'FINAL', 'SAMPLE', 'OVER',
-  'INTO', 'DIV', 'MOD', 'FILTER', 'DISTINCT', 'NATURAL', 'PASTE',
+  'INTO', 'DIV', 'MOD', 'FILTER', 'DISTINCT', 'NATURAL', 'PASTE', 'INTERPOLATE', 'FETCH', 'APPLY', 'RESPECT', 'IGNORE',
+  'PREWHERE', 'TOP',
 ]);
 /** Words with a meaning in expression position (`NULL`, `CASE`, …). */
 export const expressionWords = new Set(['NULL', 'TRUE', 'FALSE', 'CASE', 'CAST', 'INTERVAL', 'NOT', 'INF', 'NAN', 'EXISTS']);
@@ -55,10 +56,20 @@ const punctNames: Readonly<Record<string, string>> = {
   ']': 'closing square bracket', '}': 'closing curly bracket', ':': 'colon', '=': 'equals sign', '.': 'dot',
 };
 
+/** Parser options of the entry points. */
+export type ParseOptions = {
+  /**
+   * Accept `expr name` / `table name` without AS where the word is not a keyword (ClickHouse; JDBC sends
+   * `select currentUser() user`). Default false: Proton requires AS, so `SELECT 1 x` is a syntax error.
+   */
+  readonly implicitAliases?: boolean;
+};
+
 /** A cursor over the whole token list; records what was expected at the current token for errors. */
 export class Cursor {
   readonly tokens: Token[];
   readonly source: string;
+  readonly implicitAliases: boolean;
   i = 0;
   /** False while parsing a ternary's middle branch or a map key: `:` is punctuation there. */
   jsonColon = true;
@@ -67,7 +78,8 @@ export class Cursor {
   private expected: string[] = [];
   private expectedAt = -1;
 
-  constructor(sql: string) {
+  constructor(sql: string, options: ParseOptions = {}) {
+    this.implicitAliases = options.implicitAliases ?? false;
     this.source = Buffer.from(sql, 'utf8').toString('latin1');
     const lexer = new Lexer(this.source);
     this.tokens = [];
@@ -166,8 +178,9 @@ export class Cursor {
     }
     this.fail([what]);
   }
-  /** True when the current token can be an implicit alias (a quoted name or a non-keyword word). */
+  /** True when implicit aliases are on and the current token can be one (a quoted name or a non-keyword word). */
   atImplicitAlias(): boolean {
+    if (!this.implicitAliases) return false;
     const t = this.peek();
     return t.kind === 'quoted_id' || (t.kind === 'word' && !aliasDenied.has(keyword(t)));
   }

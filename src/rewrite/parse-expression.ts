@@ -2,9 +2,14 @@
 // (low → high): lambda `->` 1, ternary `?:` 2, OR 3, AND 4, NOT 5, BETWEEN 6, IS [NOT] NULL 8,
 // comparison / LIKE / IN 9, `||` 10, `+ -` 11, `* / % DIV MOD` 12, unary minus 13,
 // postfix `::` `[]` `.n` `:path` 14. A loop continues while an operator binds tighter than `min`.
-import type { BinaryOp, DataType, Expr, FunctionCall, IntervalUnit, Query, TypeArg } from './ast.ts';
+// SQL special forms, star transformers and COLUMNS are in parse-special-form.ts; OVER/FILTER in parse-window.ts.
+import { multiWord } from '../type-parser.ts';
+import type { BinaryOp, DataType, Expr, FunctionCall, StarTransformer, TypeArg } from './ast.ts';
+import { call } from './ast.ts';
 import { keyword, tokenValue, type Token } from './lexer.ts';
-import { aliasDenied, binaryPrecedence, Cursor, intervalUnits, numberPattern, precedence, reservedWords, unitByShorthand } from './parse-cursor.ts';
+import { aliasDenied, binaryPrecedence, Cursor, numberPattern, precedence, reservedWords, unitByShorthand } from './parse-cursor.ts';
+import { parseCase, parseColumns, parseInterval, parseSpecialForm, parseTransformers, parseTypedLiteral } from './parse-special-form.ts';
+import { parseCallSuffix } from './parse-window.ts';
 
 // element := expr [AS name]            (explicit alias only; lists, arguments)
 export function parseElement(c: Cursor): Expr {
@@ -52,7 +57,7 @@ function parseInfix(c: Cursor, left: Expr, min: number): Expr | null {
     const op = binaryTokens[t.raw];
     if (op !== undefined && binaryPrecedence[op] > min) {
       c.next();
-      return { kind: 'binary', op, left, right: parseExpr(c, binaryPrecedence[op]) };
+      return { kind: 'binary', op, left, right: parseQuantified(c, op) ?? parseExpr(c, binaryPrecedence[op]) };
     }
     if (t.raw === '?' && precedence.ternary > min) {
       c.next();
@@ -74,12 +79,35 @@ function parseInfix(c: Cursor, left: Expr, min: number): Expr | null {
     c.expectKw('AND');
     return { kind: 'between', expr: left, not, low, high: parseExpr(c, precedence.between) };
   }
-  if (precedence.isNull > min && c.acceptKw('IS')) {
-    const not = c.acceptKw('NOT');
-    c.expectKw('NULL');
-    return { kind: 'is_null', expr: left, not };
-  }
+  if (precedence.isNull > min && c.acceptKw('IS')) return parseIs(c, left);
   return null;
+}
+
+// is := IS [NOT] NULL | IS [NOT] TRUE | IS [NOT] FALSE | IS [NOT] DISTINCT FROM expr   (expr binds tighter than IS)
+//   (`IS TRUE` ≡ `<=> true`, `IS NOT TRUE` ≡ `IS DISTINCT FROM true`, `IS NOT DISTINCT FROM` ≡ `<=>`)
+function parseIs(c: Cursor, left: Expr): Expr {
+  const not = c.acceptKw('NOT');
+  if (c.acceptKw('NULL')) return { kind: 'is_null', expr: left, not };
+  const op: BinaryOp = not ? 'IS DISTINCT FROM' : '<=>';
+  const other: BinaryOp = not ? '<=>' : 'IS DISTINCT FROM';
+  if (c.acceptKw('TRUE') || c.acceptKw('FALSE')) {
+    return { kind: 'binary', op, left, right: { kind: 'bool', value: c.kw(-1) === 'TRUE' } };
+  }
+  c.expectKw('DISTINCT', 'FROM');
+  return { kind: 'binary', op: other, left, right: parseExpr(c, precedence.isNull) };
+}
+
+const comparisons = new Set<BinaryOp>(['=', '!=', '<', '>', '<=', '>=']);
+// quantified := (ANY | ALL) '(' query ')'       (right of a comparison; `any(x)` stays a call)
+function parseQuantified(c: Cursor, op: BinaryOp): Expr | null {
+  const word = c.kw();
+  if (!comparisons.has(op) || (word !== 'ANY' && word !== 'ALL') || c.peek(1).raw !== '(') return null;
+  const inner = c.kw(2);
+  if (inner !== 'SELECT' && inner !== 'WITH') return null;
+  c.i += 2;
+  const query = c.subquery(c);
+  c.expectPunct(')');
+  return { kind: 'quantified', quantifier: word, query };
 }
 
 // postfix := '::' type | '[' expr ']' | '.N' | ':' path (identifier, no space before ':')
@@ -137,13 +165,16 @@ function parsePrefix(c: Cursor): Expr {
     if (word === 'CASE') return parseCase(c);
     if (word === 'CAST' && c.peek(1).raw === '(') return parseCast(c);
     if (word === 'INTERVAL') return parseInterval(c);
-    if (c.peek(1).raw === '(' && c.peek(1).kind === 'punct') return parseFunction(c);
+    const literal = parseTypedLiteral(c);
+    if (literal !== null) return literal;
+    if (word === 'COLUMNS' && c.peek(1).raw === '(') return parseColumns(c, []);
+    if (c.peek(1).raw === '(' && c.peek(1).kind === 'punct') return parseFunctionOrForm(c);
     if (word === 'NULL') return c.next() && { kind: 'null' };
     if (word === 'TRUE' || word === 'FALSE') return c.next() && { kind: 'bool', value: word === 'TRUE' };
     if (word === 'INF' || word === 'NAN') return { kind: 'number', text: c.next().raw.toLowerCase() };
     if (reservedWords.has(word)) c.fail(['expression']);
   }
-  if (t.kind === 'quoted_id' && c.peek(1).raw === '(' && c.peek(1).kind === 'punct') return parseFunction(c);
+  if (t.kind === 'quoted_id' && c.peek(1).raw === '(' && c.peek(1).kind === 'punct') return parseFunctionOrForm(c);
   if (t.kind === 'word' || t.kind === 'quoted_id') return parseCompound(c);
   c.fail(['expression']);
 }
@@ -151,7 +182,7 @@ function parsePrefix(c: Cursor): Expr {
 function parsePunctPrefix(c: Cursor, t: Token): Expr {
   if (t.raw === '*') {
     c.next();
-    return { kind: 'star', qualifier: [], except: parseExcept(c) };
+    return star([], parseTransformers(c));
   }
   if (t.raw === '-') {
     c.next();
@@ -246,22 +277,6 @@ function parseMap(c: Cursor): Expr {
   return { kind: 'map', entries };
 }
 
-// case := CASE [expr] (WHEN expr THEN expr)+ [ELSE expr] END
-function parseCase(c: Cursor): Expr {
-  c.expectKw('CASE');
-  const operand = c.isKw('WHEN') ? null : parseExpr(c);
-  const whens: { when: Expr; then: Expr }[] = [];
-  while (c.acceptKw('WHEN')) {
-    const when = parseExpr(c);
-    c.expectKw('THEN');
-    whens.push({ when, then: parseExpr(c) });
-  }
-  if (whens.length === 0) c.fail();
-  const otherwise = c.acceptKw('ELSE') ? parseExpr(c) : null;
-  c.expectKw('END');
-  return { kind: 'case', operand, whens, else: otherwise };
-}
-
 // cast := CAST '(' expr AS type ')' | CAST '(' list ')'   (the second is an ordinary call)
 function parseCast(c: Cursor): Expr {
   const name = tokenValue(c.next());
@@ -276,41 +291,40 @@ function parseCast(c: Cursor): Expr {
     const args = [expr];
     while (c.acceptPunct(',')) args.push(parseElement(c));
     c.expectPunct(')');
-    return { kind: 'function', name, params: null, args, distinct: false };
+    return call(name, args);
   });
 }
 
-// interval := INTERVAL expr unit | INTERVAL 'n unit'
-function parseInterval(c: Cursor): Expr {
-  c.expectKw('INTERVAL');
-  const t = c.peek();
-  const text = t.kind === 'string' ? /^\s*(-?\d+)\s+([A-Za-z]+)\s*$/.exec(tokenValue(t)) : null;
-  if (text) {
-    c.next();
-    const unit = intervalUnit((text[2] as string).toUpperCase());
-    if (unit === null) c.fail(['interval unit']);
-    return { kind: 'interval', value: { kind: 'number', text: text[1] as string }, unit };
-  }
-  const value = parseExpr(c, precedence.unaryMinus);
-  const unit = intervalUnit(c.kw());
-  if (unit === null) c.fail(['interval unit (SECOND, MINUTE, …)']);
-  c.next();
-  return { kind: 'interval', value, unit };
-}
-
-function intervalUnit(word: string): IntervalUnit | null {
-  const singular = word.endsWith('S') ? word.slice(0, -1) : word;
-  return intervalUnits.find((u) => u === word || u === singular) ?? null;
-}
-
-// function := name '(' [DISTINCT] [list] ')' ['(' [DISTINCT] [list] ')']
+// function := special_form | name '(' [DISTINCT] [list] ')' ['(' [DISTINCT] [list] ')'] call_suffix
+//   (`POSITION(a IN b)` ≡ `position(b, a)`)
 export function parseFunction(c: Cursor): FunctionCall {
+  const special = parseSpecialForm(c);
+  if (special !== null) {
+    if (special.kind !== 'function') c.fail(['function']);
+    return special;
+  }
+  return parseCallSuffix(c, parseCall(c));
+}
+
+/** A function call or an expression special form (EXTRACT, TRIM) in prefix position. */
+function parseFunctionOrForm(c: Cursor): Expr {
+  return parseSpecialForm(c) ?? parseCallSuffix(c, parseCall(c));
+}
+
+function parseCall(c: Cursor): FunctionCall {
   const name = tokenValue(c.next());
   const first = parseArguments(c);
-  if (!c.isPunct('(')) return { kind: 'function', name, params: null, args: first.args, distinct: first.distinct };
+  if (!c.isPunct('(')) {
+    const only = first.args[0];
+    if (name.toUpperCase() === 'POSITION' && first.args.length === 1 && only?.kind === 'binary' && only.op === 'IN') {
+      return call(name, [only.right, only.left]);
+    }
+    return first.distinct ? { ...call(name, first.args), distinct: true } : call(name, first.args);
+  }
   if (first.distinct) c.fail();
   const second = parseArguments(c);
-  return { kind: 'function', name, params: first.args, args: second.args, distinct: second.distinct };
+  const fn = call(name, second.args, first.args);
+  return second.distinct ? { ...fn, distinct: true } : fn;
 }
 
 function parseArguments(c: Cursor): { args: Expr[]; distinct: boolean } {
@@ -319,36 +333,39 @@ function parseArguments(c: Cursor): { args: Expr[]; distinct: boolean } {
     const distinct = c.acceptKw('DISTINCT');
     const args = c.isKw('SELECT') || c.isKw('WITH') ? [{ kind: 'subquery', query: c.subquery(c) } as const] : parseElementList(c, ')');
     c.expectPunct(')');
-    if (c.isKw('OVER')) c.fail(['not window functions (OVER is not supported yet)']);
     return { args, distinct };
   });
 }
 
-// compound := name ('.' name)* ['.' '*' [except]]
+// compound := name ('.' name)* ['.' '*' transformers | '.' COLUMNS '(' … ')' transformers]
 function parseCompound(c: Cursor): Expr {
   const parts = [c.name()];
   while (c.isPunct('.') && c.peek(1).kind !== 'number') {
     c.next();
-    if (c.acceptPunct('*')) return { kind: 'star', qualifier: parts, except: parseExcept(c) };
+    if (c.acceptPunct('*')) return star(parts, parseTransformers(c));
+    if (c.kw() === 'COLUMNS' && c.peek(1).raw === '(') return parseColumns(c, parts);
     parts.push(c.name());
   }
   return { kind: 'identifier', parts };
 }
 
-// except := [EXCEPT ('(' name (',' name)* ')' | name)]
-function parseExcept(c: Cursor): string[] {
-  if (!c.acceptKw('EXCEPT')) return [];
-  if (!c.acceptPunct('(')) return [c.name()];
-  const names = [c.name()];
-  while (c.acceptPunct(',')) names.push(c.name());
-  c.expectPunct(')');
-  return names;
+/** A star node: a leading EXCEPT is `except`, the rest `transformers` (absent when empty). */
+function star(qualifier: string[], transformers: StarTransformer[]): Expr {
+  const first = transformers[0];
+  const except = first?.kind === 'star_except' ? first.names : [];
+  const rest = first?.kind === 'star_except' ? transformers.slice(1) : transformers;
+  return rest.length === 0 ? { kind: 'star', qualifier, except } : { kind: 'star', qualifier, except, transformers: rest };
 }
 
-// type := name ['(' type_arg (',' type_arg)* ')']
+// type := name [multi_word_rest] ['(' type_arg (',' type_arg)* ')']     (`DOUBLE PRECISION`, `CHAR VARYING`)
 // type_arg := string ['=' number] | number | name type | type
 export function parseType(c: Cursor): DataType {
-  const name = c.name('type');
+  let name = c.name('type');
+  const rest = (multiWord[name.toUpperCase()] ?? []).find((run) => run.every((w, k) => c.kw(k) === w));
+  if (rest !== undefined && c.tokens[c.i - 1]?.kind === 'word') {
+    name = [name, ...rest.map((_, k) => c.peek(k).raw)].join(' ');
+    c.i += rest.length;
+  }
   const args: TypeArg[] = [];
   if (c.acceptPunct('(')) {
     do args.push(parseTypeArg(c));

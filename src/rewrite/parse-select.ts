@@ -1,25 +1,30 @@
-// Recursive-descent parser for Proton SELECT statements (expressions: parse-expression.ts).
-// Entry points: parseStatement (a whole query text) and parseExpression (one expression).
+// Recursive-descent parser for Proton SELECT statements (expressions: parse-expression.ts, FROM:
+// parse-join.ts, EMIT: parse-emit.ts, ORDER BY items and windows: parse-window.ts).
+// Entry points: parseStatement (a whole query text), parseSelectBody (the same from a cursor, for the
+// statement parser), parseQuery (a query inside a cursor) and parseExpression (one expression).
 // Syntax errors are GatewayError 62 worded as ClickHouse words them; statements other than
-// SELECT / WITH are refused with NOT_IMPLEMENTED until the parser grows them.
+// SELECT / WITH are refused with NOT_IMPLEMENTED here (parse-statement.ts handles them).
 import { GatewayError } from '../errors.ts';
-import type {
-  Emit, Expr, Join, JoinKind, JoinStrictness, OrderItem, Query, Select, SelectStatement, Setting, TableExpr, WithItem,
-} from './ast.ts';
-import { emptyEmit, emptySelect } from './ast.ts';
-import { Cursor, precedence } from './parse-cursor.ts';
-import { parseElement, parseExpr, parseFunction } from './parse-expression.ts';
+import type { ArrayJoin, Expr, GroupByMode, InterpolateItem, Limit, NamedWindow, Query, Select, SelectStatement, Setting, WithItem } from './ast.ts';
+import { emptySelect } from './ast.ts';
+import { Cursor, type ParseOptions } from './parse-cursor.ts';
+import { parseEmit } from './parse-emit.ts';
+import { parseElement, parseExpr } from './parse-expression.ts';
+import { parseAlias, parseArrayJoin, parseTables } from './parse-join.ts';
+import { parseOrderItem, parseWindowSpec } from './parse-window.ts';
 import { keyword } from './lexer.ts';
 
-function cursor(sql: string): Cursor {
-  const c = new Cursor(sql);
+export type { ParseOptions } from './parse-cursor.ts';
+
+function cursor(sql: string, options: ParseOptions): Cursor {
+  const c = new Cursor(sql, options);
   c.subquery = parseQuery;
   return c;
 }
 
-// statement := query [FORMAT name] [';']
-export function parseStatement(sql: string): SelectStatement {
-  const c = cursor(sql);
+// statement := select_body [';']
+export function parseStatement(sql: string, options: ParseOptions = {}): SelectStatement {
+  const c = cursor(sql, options);
   const verb = c.kw();
   if (verb !== 'SELECT' && verb !== 'WITH' && !c.isPunct('(')) {
     if (verb !== '') {
@@ -27,30 +32,49 @@ export function parseStatement(sql: string): SelectStatement {
     }
     c.fail(['SELECT query']);
   }
-  const query = parseQuery(c);
-  const format = c.acceptKw('FORMAT') ? c.name('format name') : null;
+  const statement = parseSelectBody(c);
   c.acceptPunct(';');
   if (c.peek().kind !== 'end') c.fail(['end of query']);
+  return statement;
+}
+
+// select_body := query [FORMAT name]          (SETTINGS belong to the last SELECT of the query)
+export function parseSelectBody(c: Cursor): SelectStatement {
+  const query = parseQuery(c);
+  const format = c.acceptKw('FORMAT') ? c.name('format name') : null;
   return { kind: 'select_statement', query, format };
 }
 
 // A single expression, e.g. for tests and for settings values.
-export function parseExpression(sql: string): Expr {
-  const c = cursor(sql);
+export function parseExpression(sql: string, options: ParseOptions = {}): Expr {
+  const c = cursor(sql, options);
   const expr = parseElement(c);
   if (c.peek().kind !== 'end') c.fail(['end of query']);
   return expr;
 }
 
-// query := operand (UNION [ALL | DISTINCT] operand)*
+// query := term ((UNION | EXCEPT) [ALL | DISTINCT] term)*
+// term := operand (INTERSECT [ALL | DISTINCT] operand)*          (INTERSECT binds tighter)
 // operand := select | '(' query ')'
 export function parseQuery(c: Cursor): Query {
-  let left = parseOperand(c);
-  while (c.acceptKw('UNION')) {
-    const mode = c.acceptKw('DISTINCT') ? 'DISTINCT' : (c.acceptKw('ALL'), 'ALL');
-    left = { kind: 'union', mode, left, right: parseOperand(c) };
+  let left = parseTerm(c);
+  for (;;) {
+    const op = c.acceptKw('UNION') ? 'UNION' : c.acceptKw('EXCEPT') ? 'EXCEPT' : null;
+    if (op === null) return left;
+    left = { kind: 'set_operation', op, mode: setMode(c), left, right: parseTerm(c) };
   }
+}
+
+function parseTerm(c: Cursor): Query {
+  let left = parseOperand(c);
+  while (c.acceptKw('INTERSECT')) left = { kind: 'set_operation', op: 'INTERSECT', mode: setMode(c), left, right: parseOperand(c) };
   return left;
+}
+
+function setMode(c: Cursor): 'ALL' | 'DISTINCT' {
+  if (c.acceptKw('DISTINCT')) return 'DISTINCT';
+  c.acceptKw('ALL');
+  return 'ALL';
 }
 
 function parseOperand(c: Cursor): Query {
@@ -60,40 +84,40 @@ function parseOperand(c: Cursor): Query {
   return q;
 }
 
-// select := [WITH with_item (',' with_item)*] SELECT [DISTINCT] column (',' column)*
-//   [FROM tables] [WHERE expr] [PARTITION BY list] [SHUFFLE BY list] [GROUP BY list] [HAVING expr]
-//   [EMIT emit] [ORDER BY order (',' order)*] [LIMIT n [OFFSET m] BY list] [LIMIT n [OFFSET m] | LIMIT m, n]
-//   [EMIT emit] [SETTINGS name = expr (',' name = expr)*]
-// column := expr [[AS] name]        (implicit alias only when the word is not a keyword)
+// select := [WITH with_item (',' with_item)*] SELECT [DISTINCT [ON '(' list ')']] [TOP n [WITH TIES]] column (',' column)*
+//   [FROM tables] [array_join]* [PREWHERE expr] [WHERE expr] [PARTITION BY list] [SHUFFLE BY list] [group_by] [HAVING expr]
+//   [WINDOW name AS '(' window_spec ')' (',' …)*] [QUALIFY expr] [EMIT emit] [ORDER BY order (',' order)* [interpolate]]
+//   [LIMIT n [OFFSET m] BY list] [limit] [EMIT emit] [SETTINGS name = expr (',' name = expr)*]
+// column := expr [AS name]        (or an implicit alias, when enabled, if the word is not a keyword)
 function parseSelect(c: Cursor): Select {
   const withItems = c.acceptKw('WITH') ? list(c, parseWithItem) : [];
   c.expectKw('SELECT');
   const distinct = c.acceptKw('DISTINCT');
+  const distinctOn = distinct && c.acceptKw('ON') ? parenList(c) : [];
+  const top = c.acceptKw('TOP') ? parseTop(c) : null;
   const columns = list(c, parseColumn);
-  const from = c.acceptKw('FROM') ? parseTables(c) : null;
+  const from = c.acceptKw('FROM') ? parseTables(c, parseQuery) : null;
+  const arrayJoin: ArrayJoin[] = [];
+  for (let a = parseArrayJoin(c); a !== null; a = parseArrayJoin(c)) arrayJoin.push(a);
+  const prewhere = c.acceptKw('PREWHERE') ? parseExpr(c) : null;
   const where = c.acceptKw('WHERE') ? parseExpr(c) : null;
   const partitionBy = c.acceptKw('PARTITION', 'BY') ? list(c, parseExpr) : [];
   const shuffleBy = c.acceptKw('SHUFFLE', 'BY') ? list(c, parseExpr) : [];
-  const groupBy = c.acceptKw('GROUP', 'BY') ? list(c, parseExpr) : [];
+  const group = parseGroupBy(c);
   const having = c.acceptKw('HAVING') ? parseExpr(c) : null;
+  const window = c.acceptKw('WINDOW') ? list(c, parseNamedWindow) : [];
+  const qualify = c.acceptKw('QUALIFY') ? parseExpr(c) : null;
   let emit = c.acceptKw('EMIT') ? parseEmit(c) : null;
   const orderBy = c.acceptKw('ORDER', 'BY') ? list(c, parseOrderItem) : [];
-  let limitBy: Select['limitBy'] = null;
-  let limit: Select['limit'] = null;
-  if (c.acceptKw('LIMIT')) {
-    const first = parseLimit(c);
-    if (c.acceptKw('BY')) {
-      limitBy = { ...first, by: list(c, parseExpr) };
-      if (c.acceptKw('LIMIT')) limit = parseLimit(c);
-    } else {
-      limit = first;
-    }
-  }
+  const interpolate = c.acceptKw('INTERPOLATE') ? parseInterpolate(c) : null;
+  const limits = parseLimits(c);
+  if (top !== null && limits.limit !== null) c.fail(['not both TOP and LIMIT']);
   if (emit === null && c.acceptKw('EMIT')) emit = parseEmit(c);
   const settings = c.acceptKw('SETTINGS') ? list(c, parseSetting) : [];
   return {
-    ...emptySelect, with: withItems, distinct, columns, from, where, partitionBy, shuffleBy, groupBy, having, emit,
-    orderBy, limitBy, limit, settings,
+    ...emptySelect, with: withItems, distinct: distinct && distinctOn.length === 0, distinctOn, columns, from, arrayJoin, prewhere,
+    where, partitionBy, shuffleBy, ...group, having, window, qualify, emit, orderBy, interpolate,
+    limitBy: limits.limitBy, limit: top ?? limits.limit, settings,
   };
 }
 
@@ -101,6 +125,19 @@ function list<T>(c: Cursor, item: (c: Cursor) => T): T[] {
   const out = [item(c)];
   while (c.acceptPunct(',')) out.push(item(c));
   return out;
+}
+
+function parenList(c: Cursor): Expr[] {
+  c.expectPunct('(');
+  const items = list(c, parseExpr);
+  c.expectPunct(')');
+  return items;
+}
+
+// top := expr [WITH TIES]
+function parseTop(c: Cursor): Limit {
+  const limit = parseExpr(c);
+  return { limit, offset: null, withTies: c.acceptKw('WITH', 'TIES') };
 }
 
 // with_item := name AS '(' query ')' | expr AS name
@@ -122,100 +159,86 @@ function parseWithItem(c: Cursor): WithItem {
 
 function parseColumn(c: Cursor): Expr {
   const expr = parseExpr(c);
-  if (c.acceptKw('AS')) return { kind: 'alias', expr, name: c.name('alias') };
-  return c.atImplicitAlias() ? { kind: 'alias', expr, name: c.name() } : expr;
+  const name = parseAlias(c);
+  return name === null ? expr : { kind: 'alias', expr, name };
 }
 
-function parseAlias(c: Cursor): string | null {
-  if (c.acceptKw('AS')) return c.name('alias');
-  return c.atImplicitAlias() ? c.name() : null;
-}
+type GroupBy = Pick<Select, 'groupBy' | 'groupByMode' | 'groupingSets' | 'withTotals'>;
 
-// tables := table_item (join_op table_item [ON expr | USING ('(' names ')' | name)])*
-// join_op := ',' | [GLOBAL] [kind] [strictness] JOIN | [GLOBAL] [strictness] [kind] JOIN
-// kind := INNER | LEFT [OUTER] | RIGHT [OUTER] | FULL [OUTER] | CROSS;  strictness := ALL | ANY | ASOF | LATEST
-function parseTables(c: Cursor): TableExpr {
-  let left = parseTableItem(c);
-  for (;;) {
-    if (c.acceptPunct(',')) {
-      left = { kind: 'join', joinKind: 'CROSS', strictness: null, comma: true, left, right: parseTableItem(c), on: null, using: null };
-      continue;
+// group_by := GROUP BY (ALL | ROLLUP '(' list ')' | CUBE '(' list ')' | GROUPING SETS '(' set (',' set)* ')' | list)
+//             [WITH ROLLUP | WITH CUBE] [WITH TOTALS]        (also WITH TOTALS without GROUP BY)
+// set := '(' [list] ')' | expr
+function parseGroupBy(c: Cursor): GroupBy {
+  let groupBy: Expr[] = [];
+  let groupByMode: GroupByMode = null;
+  let groupingSets: Expr[][] = [];
+  if (c.acceptKw('GROUP', 'BY')) {
+    if (c.acceptKw('ALL')) groupByMode = 'ALL';
+    else if (c.acceptKw('GROUPING', 'SETS')) {
+      groupByMode = 'GROUPING SETS';
+      c.expectPunct('(');
+      groupingSets = list(c, parseGroupingSet);
+      c.expectPunct(')');
+    } else if ((c.isKw('ROLLUP') || c.isKw('CUBE')) && c.peek(1).raw === '(') {
+      groupByMode = c.next().raw.toUpperCase() as 'ROLLUP' | 'CUBE';
+      groupBy = parenList(c);
+    } else {
+      groupBy = list(c, parseExpr);
     }
-    const op = parseJoinOp(c);
-    if (op === null) return left;
-    const right = parseTableItem(c);
-    let on: Expr | null = null;
-    let using: string[] | null = null;
-    if (c.acceptKw('ON')) on = parseExpr(c);
-    else if (c.acceptKw('USING')) using = c.acceptPunct('(') ? parenNames(c) : [c.name()];
-    else if (op.joinKind !== 'CROSS') c.fail();
-    left = { kind: 'join', joinKind: op.joinKind, strictness: op.strictness, comma: false, left, right, on, using } satisfies Join;
   }
+  if (groupByMode === null && c.acceptKw('WITH', 'ROLLUP')) groupByMode = 'ROLLUP';
+  else if (groupByMode === null && c.acceptKw('WITH', 'CUBE')) groupByMode = 'CUBE';
+  const withTotals = c.acceptKw('WITH', 'TOTALS');
+  return { groupBy, groupByMode, groupingSets, withTotals };
 }
 
-function parenNames(c: Cursor): string[] {
-  const names = list(c, (x) => x.name());
+function parseGroupingSet(c: Cursor): Expr[] {
+  if (!c.isPunct('(')) return [parseExpr(c)];
+  c.next();
+  const items = c.isPunct(')') ? [] : list(c, parseExpr);
   c.expectPunct(')');
-  return names;
+  return items;
 }
 
-const joinKinds: readonly JoinKind[] = ['INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS'];
-const strictnesses: readonly NonNullable<JoinStrictness>[] = ['ALL', 'ANY', 'ASOF', 'LATEST'];
+// named_window := name AS '(' window_spec ')'
+function parseNamedWindow(c: Cursor): NamedWindow {
+  const name = c.name('window name');
+  c.expectKw('AS');
+  c.expectPunct('(');
+  const spec = parseWindowSpec(c);
+  c.expectPunct(')');
+  return { name, spec };
+}
 
-function parseJoinOp(c: Cursor): { joinKind: JoinKind; strictness: JoinStrictness } | null {
-  const start = c.i;
-  let joinKind: JoinKind | null = null;
-  let strictness: JoinStrictness = null;
-  for (let step = 0; step < 2; step++) {
-    const word = c.kw();
-    const k = joinKinds.find((x) => x === word);
-    const s = strictnesses.find((x) => x === word);
-    if (k !== undefined && joinKind === null) {
-      c.next();
-      joinKind = k;
-      if (k !== 'INNER' && k !== 'CROSS') c.acceptKw('OUTER');
-    } else if (s !== undefined && strictness === null) {
-      c.next();
-      strictness = s;
+// interpolate := ['(' [name [AS expr] (',' name [AS expr])*] ')']
+function parseInterpolate(c: Cursor): InterpolateItem[] {
+  if (!c.acceptPunct('(')) return [];
+  const items: InterpolateItem[] = [];
+  while (!c.isPunct(')')) {
+    const name = c.name('column name');
+    items.push({ name, expr: c.acceptKw('AS') ? parseExpr(c) : null });
+    if (!c.acceptPunct(',')) break;
+  }
+  c.expectPunct(')');
+  return items;
+}
+
+// limits := [LIMIT n [OFFSET m] BY list] [LIMIT n [OFFSET m] [WITH TIES] | LIMIT m ',' n [WITH TIES]]
+//           [OFFSET m [ROW | ROWS] [FETCH (FIRST | NEXT) n (ROW | ROWS) (ONLY | WITH TIES)]]
+function parseLimits(c: Cursor): Pick<Select, 'limitBy' | 'limit'> {
+  let limitBy: Select['limitBy'] = null;
+  let limit: Limit | null = null;
+  if (c.acceptKw('LIMIT')) {
+    const first = parseLimit(c);
+    if (c.acceptKw('BY')) {
+      limitBy = { limit: first.limit, offset: first.offset, by: list(c, parseExpr) };
+      if (c.acceptKw('LIMIT')) limit = { ...parseLimit(c), withTies: c.acceptKw('WITH', 'TIES') };
+    } else {
+      limit = { ...first, withTies: c.acceptKw('WITH', 'TIES') };
     }
   }
-  if (!c.acceptKw('JOIN')) {
-    if (c.i !== start) c.fail();
-    return null;
-  }
-  return { joinKind: joinKind ?? 'INNER', strictness };
-}
-
-// table_item := '(' query ')' [alias] | name '(' list ')' [alias] | name ['.' name] [alias]
-function parseTableItem(c: Cursor): TableExpr {
-  if (c.acceptPunct('(')) {
-    const query = parseQuery(c);
-    c.expectPunct(')');
-    return { kind: 'table_subquery', query, alias: parseAlias(c) };
-  }
-  const t = c.peek();
-  if ((t.kind === 'word' || t.kind === 'quoted_id') && c.peek(1).raw === '(' && c.peek(1).kind === 'punct') {
-    const call = parseFunction(c);
-    return { kind: 'table_function', call, alias: parseAlias(c) };
-  }
-  const parts = [c.name('table, table function or subquery')];
-  while (c.acceptPunct('.')) parts.push(c.name());
-  return { kind: 'table_ref', name: { kind: 'identifier', parts }, alias: parseAlias(c) };
-}
-
-// order := expr [ASC | DESC | ASCENDING | DESCENDING] [NULLS (FIRST | LAST)]
-function parseOrderItem(c: Cursor): OrderItem {
-  const expr = parseExpr(c);
-  let direction: OrderItem['direction'] = null;
-  if (c.acceptKw('ASC') || c.acceptKw('ASCENDING')) direction = 'ASC';
-  else if (c.acceptKw('DESC') || c.acceptKw('DESCENDING')) direction = 'DESC';
-  let nulls: OrderItem['nulls'] = null;
-  if (c.acceptKw('NULLS')) {
-    if (c.acceptKw('FIRST')) nulls = 'FIRST';
-    else if (c.acceptKw('LAST')) nulls = 'LAST';
-    else c.fail();
-  }
-  return { kind: 'order_item', expr, direction, nulls };
+  if (limit === null && c.acceptKw('OFFSET')) limit = parseOffsetFetch(c);
+  return { limitBy, limit };
 }
 
 // limit := expr [OFFSET expr] | expr ',' expr        (`m, n` = offset m, limit n)
@@ -225,63 +248,21 @@ function parseLimit(c: Cursor): { limit: Expr; offset: Expr | null } {
   return { limit: first, offset: c.acceptKw('OFFSET') ? parseExpr(c) : null };
 }
 
+function parseOffsetFetch(c: Cursor): Limit {
+  const offset = parseExpr(c);
+  if (!c.acceptKw('ROW')) c.acceptKw('ROWS');
+  if (!c.acceptKw('FETCH')) return { limit: null, offset, withTies: false };
+  if (!c.acceptKw('FIRST')) c.expectKw('NEXT');
+  const limit = parseExpr(c);
+  if (!c.acceptKw('ROW')) c.expectKw('ROWS');
+  const withTies = c.acceptKw('WITH', 'TIES');
+  if (!withTies) c.expectKw('ONLY');
+  return { limit, offset, withTies };
+}
+
 // setting := name '=' expr
 function parseSetting(c: Cursor): Setting {
   const name = c.name('setting name');
   c.expectPunct('=');
   return { kind: 'setting', name, value: parseExpr(c) };
-}
-
-// emit := [STREAM | CHANGELOG] [emit_item ([AND] emit_item)*]
-// emit_item := AFTER WATERMARK | AFTER WINDOW CLOSE | WITH DELAY i | PERIODIC i [REPEAT]
-//            | ON UPDATE [WITH BATCH i] | PER EVENT | TIMEOUT i | LAST i [ON PROCTIME]
-// (both Proton 1.6 and 3.x grammars; each item at most once; i is an interval)
-function parseEmit(c: Cursor): Emit {
-  const changelog = c.acceptKw('CHANGELOG');
-  if (!changelog) c.acceptKw('STREAM');
-  let emit: Emit = { ...emptyEmit, changelog };
-  let first = true;
-  for (;;) {
-    const at = c.i;
-    if (!first && c.acceptKw('AND') && !isEmitItem(c)) {
-      c.i = at + 1;
-      c.fail(['TIMEOUT', 'LAST', 'PERIODIC', 'ON UPDATE']);
-    }
-    if (!isEmitItem(c)) return emit;
-    emit = parseEmitItem(c, emit);
-    first = false;
-  }
-}
-
-const emitStarts = ['AFTER', 'WITH', 'PERIODIC', 'ON', 'PER', 'TIMEOUT', 'LAST'];
-function isEmitItem(c: Cursor): boolean {
-  return emitStarts.some((w) => c.isKw(w));
-}
-
-function parseEmitItem(c: Cursor, emit: Emit): Emit {
-  const interval = () => parseExpr(c, precedence.unaryMinus);
-  const start = c.peek();
-  const once = <K extends keyof Emit>(key: K, value: Emit[K]): Emit => {
-    if (emit[key] !== emptyEmit[key]) throw c.syntaxError(start.start, `'${start.raw}'`, `EMIT sets ${String(key)} twice`);
-    return { ...emit, [key]: value };
-  };
-  if (c.acceptKw('AFTER', 'WATERMARK') || c.acceptKw('AFTER', 'WINDOW', 'CLOSE')) return once('afterWindowClose', true);
-  if (c.acceptKw('WITH', 'DELAY')) return once('delay', interval());
-  if (c.acceptKw('PERIODIC')) {
-    const next = once('periodic', interval());
-    return c.acceptKw('REPEAT') ? { ...next, repeat: true } : next;
-  }
-  if (c.acceptKw('ON', 'UPDATE')) {
-    const next = once('onUpdate', true);
-    if (!c.acceptKw('WITH', 'BATCH')) return next;
-    emit = next;
-    return once('periodic', interval());
-  }
-  if (c.acceptKw('PER', 'EVENT')) return once('perEvent', true);
-  if (c.acceptKw('TIMEOUT')) return once('timeout', interval());
-  if (c.acceptKw('LAST')) {
-    const next = once('last', interval());
-    return c.acceptKw('ON', 'PROCTIME') ? { ...next, lastOnProctime: true } : next;
-  }
-  c.fail();
 }

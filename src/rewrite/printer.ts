@@ -3,15 +3,17 @@
 // Nodes with no ClickHouse spelling (EMIT, PARTITION BY, SHUFFLE BY) must be removed by rewrite
 // passes first; printing them for ClickHouse is a LOGICAL_ERROR.
 import { GatewayError, type Dialect } from '../errors.ts';
-import type {
-  DataType, Emit, Expr, Interval, JsonPath, Kind, MapLit, Node, Query, Select, TableExpr, TypeArg, WithItem,
-} from './ast.ts';
+import { multiWord } from '../type-parser.ts';
+import type { DataType, Emit, Expr, FunctionCall, Interval, JsonPath, Kind, MapLit, Node, StarTransformer, TypeArg } from './ast.ts';
 import { binaryPrecedence, intervalShorthand, needsQuoting, precedence } from './parse-cursor.ts';
+import { alias, printEmit, printJoin, printOrderItem, printSelect, printSetOperation, printTableRef, printWindowSpec } from './print-query.ts';
 
-type Print = (e: Expr, min?: number) => string;
+export type Print = (e: Expr, min?: number) => string;
+/** What the query half of the printer (print-query.ts) needs from the printer. */
+export type QueryPrinter = { readonly p: Print; readonly spelling: Spelling; node(n: Node): string };
 
 /** Per-dialect spellings of the nodes the dialects write differently. */
-type Spelling = {
+export type Spelling = {
   interval: (node: Interval, p: Print) => string;
   map: (node: MapLit, p: Print) => string;
   jsonPath: (node: JsonPath, p: Print) => string;
@@ -114,17 +116,27 @@ class Printer {
       interval: (n) => this.spelling.interval(n, p),
       identifier: (n) => n.parts.map(identifier).join('.'),
       param: (n) => `{${n.name}:${n.type}}`,
-      star: (n) =>
-        `${n.qualifier.map((q) => `${identifier(q)}.`).join('')}*${n.except.length > 0 ? ` EXCEPT (${n.except.map(identifier).join(', ')})` : ''}`,
+      star: (n) => {
+        const except = n.except.length > 0 ? ` EXCEPT (${n.except.map(identifier).join(', ')})` : '';
+        return `${qualified(n.qualifier)}*${except}${this.transformers(n.transformers ?? [])}`;
+      },
+      columns: (n) => {
+        const inner = n.regexp !== null ? string(n.regexp) : n.names.map(identifier).join(', ');
+        return `${qualified(n.qualifier)}COLUMNS(${inner})${this.transformers(n.transformers)}`;
+      },
+      star_except: (n) => `EXCEPT (${n.names.map(identifier).join(', ')})`,
+      star_replace: (n) => `REPLACE (${list(n.items)})`,
+      star_apply: (n) => `APPLY(${p(n.fn)})`,
       json_path: (n) => this.spelling.jsonPath(n, p),
       subscript: (n) => `${p(n.object, precedence.postfix)}[${p(n.index)}]`,
       element: (n) => `${n.object.kind === 'number' ? `(${n.object.text})` : p(n.object, precedence.postfix)}.${n.index}`,
       cast: (n) => `CAST(${p(n.expr)} AS ${this.node(n.type)})`,
-      function: (n) => {
-        const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(n.name) && !['NOT', 'CASE', 'INTERVAL'].includes(n.name.toUpperCase()) ? n.name : quote(n.name);
-        const params = n.params === null ? '' : `(${list(n.params)})`;
-        return `${name}${params}(${n.distinct ? 'DISTINCT ' : ''}${list(n.args)})`;
-      },
+      function: (n) => this.call(n),
+      window_spec: (n) => printWindowSpec(n, this),
+      extract: (n) => `EXTRACT(${n.unit} FROM ${p(n.expr)})`,
+      trim: (n) => `trim(${n.side} ${p(n.chars)} FROM ${p(n.expr)})`,
+      typed_literal: (n) => `${n.type} ${string(n.value)}`,
+      quantified: (n) => `${n.quantifier} (${this.node(n.query)})`,
       lambda: (n) => `${n.params.length === 1 ? identifier(n.params[0] as string) : `(${n.params.map(identifier).join(', ')})`} -> ${p(n.body)}`,
       unary: (n) => {
         if (n.op === 'NOT') return `NOT ${p(n.operand, precedence.not)}`;
@@ -148,17 +160,17 @@ class Printer {
       type: (n) => this.type(n),
       named_type: (n) => `${identifier(n.name)} ${this.type(n.type)}`,
       enum_entry: (n) => `${string(n.name)} = ${n.value.text}`,
-      table_ref: (n) => `${this.node(n.name)}${alias(n.alias)}`,
+      table_ref: (n) => printTableRef(n, this),
       table_function: (n) => `${this.node(n.call)}${alias(n.alias)}`,
       table_subquery: (n) => `(${this.node(n.query)})${alias(n.alias)}`,
-      join: (n) => this.join(n),
-      order_item: (n) => `${p(n.expr)}${n.direction === null ? '' : ` ${n.direction}`}${n.nulls === null ? '' : ` NULLS ${n.nulls}`}`,
+      join: (n) => printJoin(n, this),
+      order_item: (n) => printOrderItem(n, p),
       setting: (n) => `${identifier(n.name)} = ${p(n.value)}`,
       cte: (n) => `${identifier(n.name)} AS (${this.node(n.query)})`,
       with_expr: (n) => `${p(n.expr, precedence.lambda)} AS ${identifier(n.name)}`,
       emit: (n) => this.spelling.emit(n, p),
-      select: (n) => this.select(n),
-      union: (n) => `${this.operand(n.left, false)} UNION ${n.mode} ${this.operand(n.right, true)}`,
+      select: (n) => printSelect(n, this),
+      set_operation: (n) => printSetOperation(n, this),
       select_statement: (n) => `${this.node(n.query)}${n.format === null ? '' : ` FORMAT ${identifier(n.format)}`}`,
     };
   }
@@ -168,62 +180,35 @@ class Printer {
   }
 
   type(t: DataType): string {
-    const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.name) ? t.name : quote(t.name);
+    const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.name) || isMultiWord(t.name) ? t.name : quote(t.name);
     return t.args.length === 0 ? name : `${name}(${t.args.map((a: TypeArg) => this.node(a)).join(', ')})`;
   }
 
-  /** A union's right operand is parenthesised only when it is itself a union (unions nest leftwards). */
-  operand(q: Query, right: boolean): string {
-    return right && q.kind === 'union' ? `(${this.node(q)})` : this.node(q);
+  call(n: FunctionCall): string {
+    const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(n.name) && !['NOT', 'CASE', 'INTERVAL'].includes(n.name.toUpperCase()) ? n.name : quote(n.name);
+    const list = (items: readonly Expr[]) => items.map((e) => this.p(e)).join(', ');
+    const params = n.params === null ? '' : `(${list(n.params)})`;
+    const filter = n.filter ? ` FILTER (WHERE ${this.p(n.filter)})` : '';
+    const nulls = n.nulls ? ` ${n.nulls} NULLS` : '';
+    const over = !n.over ? '' : isBareName(n.over) ? ` OVER ${identifier(n.over.base as string)}` : ` OVER (${this.node(n.over)})`;
+    return `${name}${params}(${n.distinct ? 'DISTINCT ' : ''}${list(n.args)})${filter}${nulls}${over}`;
   }
 
-  join(n: Extract<TableExpr, { kind: 'join' }>): string {
-    const right = n.right.kind === 'join' ? `(${this.node(n.right)})` : this.node(n.right);
-    if (n.comma) return `${this.node(n.left)}, ${right}`;
-    const words = [n.strictness, n.joinKind, 'JOIN'].filter((w) => w !== null).join(' ');
-    const cond = n.on !== null ? ` ON ${this.p(n.on)}` : n.using !== null ? ` USING (${n.using.map(identifier).join(', ')})` : '';
-    return `${this.node(n.left)} ${words} ${right}${cond}`;
-  }
-
-  select(s: Select): string {
-    const p = this.p;
-    const exprs = (items: readonly Expr[]) => items.map((e) => p(e)).join(', ');
-    const parts: string[] = [];
-    if (s.with.length > 0) parts.push(`WITH ${s.with.map((w: WithItem) => this.node(w)).join(', ')}`);
-    parts.push(`SELECT ${s.distinct ? 'DISTINCT ' : ''}${exprs(s.columns)}`);
-    if (s.from !== null) parts.push(`FROM ${this.node(s.from)}`);
-    if (s.where !== null) parts.push(`WHERE ${p(s.where)}`);
-    if (s.partitionBy.length > 0) parts.push(this.spelling.substreams('PARTITION BY', exprs(s.partitionBy)));
-    if (s.shuffleBy.length > 0) parts.push(this.spelling.substreams('SHUFFLE BY', exprs(s.shuffleBy)));
-    if (s.groupBy.length > 0) parts.push(`GROUP BY ${exprs(s.groupBy)}`);
-    if (s.having !== null) parts.push(`HAVING ${p(s.having)}`);
-    if (s.emit !== null) parts.push(this.node(s.emit));
-    if (s.orderBy.length > 0) parts.push(`ORDER BY ${s.orderBy.map((o) => this.node(o)).join(', ')}`);
-    if (s.limitBy !== null) parts.push(`LIMIT ${limit(s.limitBy, p)} BY ${exprs(s.limitBy.by)}`);
-    if (s.limit !== null) parts.push(`LIMIT ${limit(s.limit, p)}`);
-    if (s.settings.length > 0) parts.push(`SETTINGS ${s.settings.map((x) => this.node(x)).join(', ')}`);
-    return parts.join(' ');
+  transformers(items: readonly StarTransformer[]): string {
+    return items.map((t) => ` ${this.node(t)}`).join('');
   }
 }
 
-function alias(name: string | null): string {
-  return name === null ? '' : ` AS ${identifier(name)}`;
+function qualified(parts: readonly string[]): string {
+  return parts.map((q) => `${identifier(q)}.`).join('');
 }
 
-function limit(l: { limit: Expr; offset: Expr | null }, p: Print): string {
-  return `${p(l.limit)}${l.offset === null ? '' : ` OFFSET ${p(l.offset)}`}`;
+function isBareName(w: NonNullable<FunctionCall['over']>): boolean {
+  return w.base !== null && w.partitionBy.length === 0 && w.orderBy.length === 0 && w.frame === null;
 }
 
-/** Proton 1.6's EMIT grammar (the source baseline); the parser also reads the 3.x forms. */
-function printEmit(e: Emit, p: Print): string {
-  const i = (x: Expr) => p(x, precedence.postfix);
-  const items: string[] = [];
-  if (e.afterWindowClose) items.push(`AFTER WATERMARK${e.delay === null ? '' : ` WITH DELAY ${i(e.delay)}`}`);
-  else if (e.delay !== null) items.push(`WITH DELAY ${i(e.delay)}`);
-  if (e.periodic !== null) items.push(`PERIODIC ${i(e.periodic)}${e.repeat ? ' REPEAT' : ''}`);
-  if (e.onUpdate) items.push('ON UPDATE');
-  if (e.perEvent) items.push('PER EVENT');
-  if (e.timeout !== null) items.push(`${items.length > 0 ? 'AND ' : ''}TIMEOUT ${i(e.timeout)}`);
-  if (e.last !== null) items.push(`${items.length > 0 ? 'AND ' : ''}LAST ${i(e.last)}${e.lastOnProctime ? ' ON PROCTIME' : ''}`);
-  return ['EMIT', e.changelog ? 'CHANGELOG' : 'STREAM', ...items].join(' ');
+/** `DOUBLE PRECISION`, `CHAR VARYING`, … (src/type-parser.ts `multiWord`): printed as written. */
+function isMultiWord(name: string): boolean {
+  const [first, ...rest] = name.toUpperCase().split(' ');
+  return rest.length > 0 && (multiWord[first as string] ?? []).some((run) => run.join(' ') === rest.join(' '));
 }

@@ -6,6 +6,9 @@ import { emptyEmit, emptySelect } from '../../../src/rewrite/ast.ts';
 import { parseExpression, parseStatement } from '../../../src/rewrite/parse-select.ts';
 import { print } from '../../../src/rewrite/printer.ts';
 import { GatewayError } from '../../../src/errors.ts';
+import { thrownCode } from '../../support/chdb.ts';
+
+const lenient = { implicitAliases: true } as const;
 
 const id = (...parts: string[]): Expr => ({ kind: 'identifier', parts });
 const num = (text: string): Expr => ({ kind: 'number', text });
@@ -159,15 +162,16 @@ describe('hostile identifiers and strings', () => {
   }
 });
 
-type StatementCase = { spellings: string[]; tree: SelectStatement; clickhouse?: boolean };
+/** `spellings` parse in both alias modes, `lenient` ones only with implicit aliases (ClickHouse's rule). */
+type StatementCase = { spellings: string[]; lenient?: string[]; tree: SelectStatement; clickhouse?: boolean };
 const statements: StatementCase[] = [
   { spellings: ['SELECT 1', 'select 1;', ' SELECT 1 ; '], tree: stmt(select({ columns: [num('1')] })) },
   {
-    spellings: ['select currentUser() user', 'SELECT currentUser() AS user', 'SELECT currentUser() AS `user`'],
+    spellings: ['SELECT currentUser() AS user', 'SELECT currentUser() AS `user`'], lenient: ['select currentUser() user'],
     tree: stmt(select({ columns: [alias(fn('currentUser'), 'user')] })),
   },
   {
-    spellings: ['SELECT DISTINCT a, b c FROM db.t x WHERE a > 1', 'select distinct a, b as c from db.t as x where a > 1'],
+    spellings: ['select distinct a, b as c from db.t as x where a > 1'], lenient: ['SELECT DISTINCT a, b c FROM db.t x WHERE a > 1'],
     tree: stmt(select({ distinct: true, columns: [id('a'), alias(id('b'), 'c')], from: { kind: 'table_ref', name: id('db', 't') as Extract<Expr, { kind: 'identifier' }>, alias: 'x' }, where: bin('>', id('a'), num('1')) })),
   },
   { spellings: ['SELECT a EMIT STREAM', 'SELECT a EMIT'], tree: stmt(select({ columns: [id('a')], emit: emit({}) })), clickhouse: false },
@@ -180,44 +184,44 @@ const statements: StatementCase[] = [
   },
   { spellings: ['WITH 1 + 1 AS x SELECT x'], tree: stmt(select({ with: [{ kind: 'with_expr', name: 'x', expr: bin('+', num('1'), num('1')) }], columns: [id('x')] })) },
   {
-    spellings: ['SELECT window_start, count() AS c FROM tumble(s, 5s) GROUP BY window_start', 'SELECT window_start, count() c FROM tumble(s, INTERVAL 5 SECOND) GROUP BY window_start'],
+    spellings: ['SELECT window_start, count() AS c FROM tumble(s, 5s) GROUP BY window_start'], lenient: ['SELECT window_start, count() c FROM tumble(s, INTERVAL 5 SECOND) GROUP BY window_start'],
     tree: stmt(select({ columns: [id('window_start'), alias(fn('count'), 'c')], from: { kind: 'table_function', call: fn('tumble', id('s'), interval('5', 'SECOND')) as Extract<Expr, { kind: 'function' }>, alias: null }, groupBy: [id('window_start')] })),
   },
   {
-    spellings: ['SELECT * FROM clicks INNER LATEST JOIN profiles AS p ON clicks.uid = p.uid', 'SELECT * FROM clicks LATEST INNER JOIN profiles p ON clicks.uid = p.uid'],
-    tree: stmt(select({ columns: [{ kind: 'star', qualifier: [], except: [] }], from: { kind: 'join', joinKind: 'INNER', strictness: 'LATEST', comma: false, left: table('clicks'), right: table('profiles', 'p'), on: bin('=', id('clicks', 'uid'), id('p', 'uid')), using: null } })),
+    spellings: ['SELECT * FROM clicks INNER LATEST JOIN profiles AS p ON clicks.uid = p.uid'], lenient: ['SELECT * FROM clicks LATEST INNER JOIN profiles p ON clicks.uid = p.uid'],
+    tree: stmt(select({ columns: [{ kind: 'star', qualifier: [], except: [] }], from: { kind: 'join', global: false, joinKind: 'INNER', strictness: 'LATEST', comma: false, left: table('clicks'), right: table('profiles', 'p'), on: bin('=', id('clicks', 'uid'), id('p', 'uid')), using: null } })),
   },
   {
     spellings: ['SELECT 1 FROM a LEFT OUTER ASOF JOIN b USING (k), c CROSS JOIN d', 'SELECT 1 FROM a ASOF LEFT JOIN b USING k, c CROSS JOIN d'],
     tree: stmt(select({
       columns: [num('1')],
       from: {
-        kind: 'join', joinKind: 'CROSS', strictness: null, comma: false, on: null, using: null, right: table('d'),
-        left: { kind: 'join', joinKind: 'CROSS', strictness: null, comma: true, on: null, using: null, right: table('c'),
-          left: { kind: 'join', joinKind: 'LEFT', strictness: 'ASOF', comma: false, left: table('a'), right: table('b'), on: null, using: ['k'] } },
+        kind: 'join', global: false, joinKind: 'CROSS', strictness: null, comma: false, on: null, using: null, right: table('d'),
+        left: { kind: 'join', global: false, joinKind: 'CROSS', strictness: null, comma: true, on: null, using: null, right: table('c'),
+          left: { kind: 'join', global: false, joinKind: 'LEFT', strictness: 'ASOF', comma: false, left: table('a'), right: table('b'), on: null, using: ['k'] } },
       },
     })),
   },
   {
-    spellings: ['SELECT * FROM (SELECT 1) AS s JOIN t ON 1', 'SELECT * FROM (SELECT 1) s INNER JOIN t ON 1'],
-    tree: stmt(select({ columns: [{ kind: 'star', qualifier: [], except: [] }], from: { kind: 'join', joinKind: 'INNER', strictness: null, comma: false, left: { kind: 'table_subquery', query: select({ columns: [num('1')] }), alias: 's' }, right: table('t'), on: num('1'), using: null } })),
+    spellings: ['SELECT * FROM (SELECT 1) AS s JOIN t ON 1'], lenient: ['SELECT * FROM (SELECT 1) s INNER JOIN t ON 1'],
+    tree: stmt(select({ columns: [{ kind: 'star', qualifier: [], except: [] }], from: { kind: 'join', global: false, joinKind: 'INNER', strictness: null, comma: false, left: { kind: 'table_subquery', query: select({ columns: [num('1')] }), alias: 's' }, right: table('t'), on: num('1'), using: null } })),
   },
   {
     spellings: ['SELECT a FROM t ORDER BY a DESC NULLS LAST, b LIMIT 2 BY a LIMIT 10 OFFSET 5 SETTINGS max_threads = 2 FORMAT JSON', 'SELECT a FROM t ORDER BY a DESCENDING NULLS LAST, b LIMIT 2 BY a LIMIT 5, 10 SETTINGS max_threads=2 FORMAT JSON'],
     tree: stmt(select({
       columns: [id('a')], from: table('t'),
       orderBy: [{ kind: 'order_item', expr: id('a'), direction: 'DESC', nulls: 'LAST' }, { kind: 'order_item', expr: id('b'), direction: null, nulls: null }],
-      limitBy: { limit: num('2'), offset: null, by: [id('a')] }, limit: { limit: num('10'), offset: num('5') },
+      limitBy: { limit: num('2'), offset: null, by: [id('a')] }, limit: { limit: num('10'), offset: num('5'), withTies: false },
       settings: [{ kind: 'setting', name: 'max_threads', value: num('2') }],
     }), 'JSON'),
   },
   {
     spellings: ['SELECT 1 UNION SELECT 2 UNION DISTINCT SELECT 3', 'SELECT 1 UNION ALL SELECT 2 UNION DISTINCT (SELECT 3)', '(SELECT 1) UNION ALL (SELECT 2) UNION DISTINCT SELECT 3'],
-    tree: stmt({ kind: 'union', mode: 'DISTINCT', left: { kind: 'union', mode: 'ALL', left: select({ columns: [num('1')] }), right: select({ columns: [num('2')] }) }, right: select({ columns: [num('3')] }) }),
+    tree: stmt({ kind: 'set_operation', op: 'UNION', mode: 'DISTINCT', left: { kind: 'set_operation', op: 'UNION', mode: 'ALL', left: select({ columns: [num('1')] }), right: select({ columns: [num('2')] }) }, right: select({ columns: [num('3')] }) }),
   },
   {
     spellings: ['SELECT 1 UNION ALL (SELECT 2 UNION ALL SELECT 3)'],
-    tree: stmt({ kind: 'union', mode: 'ALL', left: select({ columns: [num('1')] }), right: { kind: 'union', mode: 'ALL', left: select({ columns: [num('2')] }), right: select({ columns: [num('3')] }) } }),
+    tree: stmt({ kind: 'set_operation', op: 'UNION', mode: 'ALL', left: select({ columns: [num('1')] }), right: { kind: 'set_operation', op: 'UNION', mode: 'ALL', left: select({ columns: [num('2')] }), right: select({ columns: [num('3')] }) } }),
   },
   {
     spellings: ['SELECT dev, window_start, count() FROM tumble(m, 5s) PARTITION BY dev GROUP BY dev, window_start'],
@@ -250,6 +254,8 @@ describe('statement round trips', () => {
   for (const c of statements) {
     it(c.spellings[0] as string, () => {
       for (const s of c.spellings) expect(parseStatement(s), s).toEqual(c.tree);
+      for (const s of [...c.spellings, ...(c.lenient ?? [])]) expect(parseStatement(s, lenient), s).toEqual(c.tree);
+      for (const s of c.lenient ?? []) expect(thrownCode(() => parseStatement(s)), s).toBe(62);
       roundTrip(c.tree, parseStatement, c.clickhouse ?? true);
     });
   }
@@ -264,7 +270,7 @@ describe('statement round trips', () => {
   }
   it('accepts EMIT after LIMIT too', () => {
     expect(parseStatement('SELECT a FROM s LIMIT 3 EMIT CHANGELOG')).toEqual(
-      stmt(select({ columns: [id('a')], from: table('s'), limit: { limit: num('3'), offset: null }, emit: emit({ changelog: true }) })),
+      stmt(select({ columns: [id('a')], from: table('s'), limit: { limit: num('3'), offset: null, withTies: false }, emit: emit({ changelog: true }) })),
     );
   });
 });
@@ -291,7 +297,8 @@ describe('syntax errors', () => {
     ['SELECT x FROM t EMIT PERIODIC 1s PERIODIC 2s', 34, "('PERIODIC')"],
     ['SELECT x FROM t EMIT AFTER WATERMARK AND', 41, '(end of query)'],
     ['SELECT 1e5x', 8, "('1e5x')"],
-    ['SELECT f(x) OVER (PARTITION BY y)', 13, "('OVER')"],
+    ['SELECT 1 x', 10, "('x')"],
+    ['SELECT a FROM t x', 17, "('x')"],
     ['SELECT a FROM t SELECT', 17, "('SELECT')"],
     ['SELECT ñ FROM t WHERE', 23, '(end of query)'],
   ];
