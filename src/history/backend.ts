@@ -38,6 +38,25 @@ export type InsertTarget = {
   /** Column list text including brackets, or ''. */
   columns: string;
   format: string;
+  /**
+   * Set for a stream table: the rows get `_tp_sn` numbers from the stream's sequence (DESIGN §4.1),
+   * one write per stream at a time. `key` is the stream's fully qualified table as SQL
+   * (`` `db`.`s` ``): it names the sequence and is read for its last number (`max(_tp_sn)`).
+   * `columns` are the insert's column names, each already quoted for SQL, without `_tp_sn` (always
+   * an explicit list: the body's fields in order, for positional formats); `structure` is
+   * `name Type, …` of those columns in ClickHouse types (stores that cannot take it from the table).
+   */
+  sequence?: { key: string; columns: readonly string[]; structure: string };
+};
+
+/** An `INSERT ... SELECT` into a stream table: `_tp_sn` numbered as for InsertTarget.sequence. */
+export type InsertSelectTarget = {
+  /** The table as SQL (`` `db`.`s` ``). */
+  table: string;
+  /** Column names already quoted for SQL, without `_tp_sn`: one per column of the SELECT, in order. */
+  columns: readonly string[];
+  /** The stream's sequence key (InsertTarget.sequence.key). */
+  key: string;
 };
 
 export type StoreInfo = { version: string; timezone: string };
@@ -59,6 +78,12 @@ export type StoreCapabilities = {
    * and mean "unknown", not "nothing written".
    */
   readonly writtenRows: boolean;
+  /**
+   * Inserts with `_tp_sn` numbering (InsertTarget.sequence) of a body in any format: the store has
+   * `input()` (ClickHouse 19.15 on) and `insert_allow_materialized_columns`. Without it a sequenced
+   * insert is refused with NOT_IMPLEMENTED. `insertSelect` needs neither and works on every store.
+   */
+  readonly sequencedInserts: boolean;
 };
 
 export interface Backend {
@@ -74,8 +99,19 @@ export interface Backend {
   query(sql: string, format: string, ctx: StoreContext, streamable: boolean): AsyncIterable<ResultChunk>;
   /** Runs a statement without a result (DDL, INSERT ... SELECT, OPTIMIZE, ...); returns any output bytes. */
   command(sql: string, ctx: StoreContext): Promise<{ bytes: Uint8Array; summary: Summary }>;
-  /** Inserts `data` (in target.format) into the target; resolves once the rows are stored. */
+  /**
+   * Inserts `data` (in target.format) into the target; resolves once the rows are stored. With
+   * `target.sequence` the rows are numbered in `_tp_sn` (each insert's rows contiguous, the stream's
+   * numbers dense across inserts and restarts) and omitted columns get their DEFAULTs.
+   */
   insert(target: InsertTarget, data: InsertData, ctx: StoreContext): Promise<Summary>;
+  /**
+   * `INSERT INTO table (columns, _tp_sn) SELECT *, <base> + rowNumberInAllBlocks() FROM (<select>)`
+   * through the stream's sequence: `select` is store SQL whose columns match `target.columns`.
+   */
+  insertSelect(target: InsertSelectTarget, select: string, ctx: StoreContext): Promise<Summary>;
+  /** Drops what is known of a stream's sequence (call after the table was dropped, truncated or recreated). */
+  forgetSequence(key: string): void;
   ping(): Promise<void>;
   /** Waits for running statements to finish (or be cancelled by their signals), then releases the store. */
   close(): Promise<void>;

@@ -9,9 +9,10 @@ import { Session } from 'chdb';
 import { Code, GatewayError, toGatewayError } from '../errors.ts';
 import { isFormatName, quoteIdentifier, quoteString } from '../sql-literal.ts';
 import { removeStaleSpoolFiles, spoolPath } from '../spool.ts';
-import type { Backend, InsertData, InsertTarget, ResultChunk, StoreCapabilities, StoreContext, StoreInfo, Summary } from './backend.ts';
+import type { Backend, InsertData, InsertSelectTarget, InsertTarget, ResultChunk, StoreCapabilities, StoreContext, StoreInfo, Summary } from './backend.ts';
 import { emptySummary } from './backend.ts';
 import { chunkJoiner } from './chunk-join.ts';
+import { Sequences } from './sequence.ts';
 
 export type EmbeddedOptions = { path: string; poolSize: number; spoolDir: string };
 
@@ -30,7 +31,9 @@ export class EmbeddedBackend implements Backend {
   readonly kind = 'embedded' as const;
   info: StoreInfo = { version: '', timezone: 'UTC' };
   /** chDB is a current ClickHouse: parameters are bound by its binder, inserts count their rows. */
-  readonly capabilities: StoreCapabilities = { queryParameters: true, writtenRows: true };
+  readonly capabilities: StoreCapabilities = { queryParameters: true, writtenRows: true, sequencedInserts: true };
+  /** `_tp_sn` numbering of every stream written through this store. */
+  private readonly sequences = new Sequences((key) => this.readNext(key));
   private readonly lanes: Lane[] = [];
   private readonly idle: Lane[] = [];
   private readonly waiters: Array<(lane: Lane) => void> = [];
@@ -81,13 +84,14 @@ export class EmbeddedBackend implements Backend {
     return new Promise((resolveLane) => this.waiters.push(resolveLane));
   }
 
+  /** The statement holding `lane` is done (busy counts statements running or waiting for a lane). */
   private release(lane: Lane): void {
+    this.busy--;
     const waiter = this.waiters.shift();
     if (waiter) {
       waiter(lane);
       return;
     }
-    this.busy--;
     this.idle.push(lane);
   }
 
@@ -237,6 +241,7 @@ export class EmbeddedBackend implements Backend {
     if (!isFormatName(target.format)) throw new GatewayError(Code.UNKNOWN_FORMAT, `Unknown format ${target.format}`);
     const staged = data.kind === 'file' ? data.path : await this.stage(data.parts);
     try {
+      if (target.sequence) return await this.insertSequenced(target, target.sequence, staged, data, ctx);
       const columns = target.columns === '' ? '' : ` ${target.columns}`;
       const settings = data.kind === 'parts' ? smallInsertSettings(ctx.settings) : '';
       const sql = `INSERT INTO ${target.target}${columns} FROM INFILE ${quoteString(staged)}${settings} FORMAT ${target.format}`;
@@ -248,6 +253,60 @@ export class EmbeddedBackend implements Backend {
     } finally {
       if (data.kind === 'parts') await unlink(staged).catch(() => undefined);
     }
+  }
+
+  /**
+   * The staged rows numbered in `_tp_sn`: `file()` without a structure takes it from the insert's
+   * column list, so ClickHouse parses every format itself and fills the DEFAULTs of omitted fields.
+   * chDB reports no row count for an INSERT ... SELECT, so the rows are counted from the staged file
+   * first (outside the stream's turn: the file does not change), with the same settings.
+   */
+  private async insertSequenced(target: InsertTarget, sequence: NonNullable<InsertTarget['sequence']>, staged: string, data: InsertData, ctx: StoreContext): Promise<Summary> {
+    const rows = await this.countStaged(staged, target.format, sequence.structure, ctx);
+    const bytes = data.kind === 'file' ? data.bytes : data.parts.reduce((n, p) => n + p.length, 0);
+    const own = data.kind === 'parts' ? smallInsert.filter(([name]) => !ctx.settings.has(name)) : [];
+    const settings = [...own, ...sequencedSettings].map(([n, v]) => `${n} = ${v}`).join(', ');
+    const columns = [...sequence.columns, '`_tp_sn`'].join(', ');
+    return this.sequences.run(sequence.key, async (base) => {
+      const sql = `INSERT INTO ${target.target} (${columns}) SELECT *, ${base} + rowNumberInAllBlocks() FROM file(${quoteString(staged)}, ${target.format}) SETTINGS ${settings}`;
+      await this.withLane(ctx, sql, (lane, statement) => lane.session.queryAsync(statement, { format: 'TabSeparated' }));
+      const n = Number(rows);
+      return { value: { ...emptySummary, writtenRows: n, writtenBytes: bytes, readRows: n, readBytes: bytes }, rows };
+    });
+  }
+
+  /**
+   * Rows in a staged body as the insert will read them. ClickHouse's fast count skips rows without
+   * parsing their values, so it also counts rows a tolerant parse would drop: with errors allowed the
+   * rows are parsed in full.
+   */
+  private async countStaged(staged: string, format: string, structure: string, ctx: StoreContext): Promise<bigint> {
+    const full = tolerantParse.some((name) => (ctx.settings.get(name) ?? '0') !== '0');
+    const sql = `SELECT count() FROM file(${quoteString(staged)}, ${format}, ${quoteString(structure)})${full ? ' SETTINGS optimize_count_from_files = 0' : ''}`;
+    const counted = await this.withLane(ctx, sql, (lane, statement) => lane.session.queryAsync(statement, { format: 'TabSeparated' }));
+    return BigInt(counted.text().trim());
+  }
+
+  /** `INSERT ... SELECT` numbered in `_tp_sn`; its row count is unknown, so the next turn re-reads the store. */
+  insertSelect(target: InsertSelectTarget, select: string, ctx: StoreContext): Promise<Summary> {
+    const columns = [...target.columns, '`_tp_sn`'].join(', ');
+    const settings = sequencedSettings.map(([n, v]) => `${n} = ${v}`).join(', ');
+    return this.sequences.run(target.key, async (base) => {
+      const sql = `INSERT INTO ${target.table} (${columns}) SELECT *, ${base} + rowNumberInAllBlocks() FROM (${select}) SETTINGS ${settings}`;
+      const { summary } = await this.command(sql, ctx);
+      return { value: summary, rows: null };
+    });
+  }
+
+  forgetSequence(key: string): void {
+    this.sequences.forget(key);
+  }
+
+  /** The number the stream's next row gets, from what the store holds. */
+  private async readNext(key: string): Promise<bigint> {
+    const ctx: StoreContext = { queryId: '', database: 'default', settings: new Map(), params: new Map(), signal: new AbortController().signal };
+    const { bytes } = await this.command(`SELECT if(count() = 0, 0, max(_tp_sn) + 1) FROM ${key}`, ctx);
+    return BigInt(new TextDecoder().decode(bytes).trim());
   }
 
   /** Writes in-memory parts to one spool file (the name has no extension: no compression is guessed). */
@@ -284,6 +343,12 @@ export class EmbeddedBackend implements Backend {
  * chDB 3.4: 1.4 k JSONEachRow rows 3.4 ms vs 3.8–4.7 ms). A client's own values win.
  */
 const smallInsert: ReadonlyArray<[string, string]> = [['max_threads', '1'], ['max_insert_threads', '1'], ['input_format_parallel_parsing', '0']];
+
+/** What a sequenced insert needs: `_tp_sn` is MATERIALIZED (hidden from `SELECT *`), yet written by us. */
+const sequencedSettings: ReadonlyArray<[string, string]> = [['insert_allow_materialized_columns', '1']];
+
+/** Settings under which a parse drops bad rows instead of failing. */
+const tolerantParse: readonly string[] = ['input_format_allow_errors_num', 'input_format_allow_errors_ratio'];
 
 function smallInsertSettings(clientSettings: ReadonlyMap<string, string>): string {
   const own = smallInsert.filter(([name]) => !clientSettings.has(name));

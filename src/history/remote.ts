@@ -10,8 +10,9 @@ import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Code, GatewayError, toGatewayError } from '../errors.ts';
 import { isFormatName, quoteString } from '../sql-literal.ts';
-import type { Backend, InsertData, InsertTarget, ResultChunk, StoreCapabilities, StoreContext, StoreInfo, Summary } from './backend.ts';
+import type { Backend, InsertData, InsertSelectTarget, InsertTarget, ResultChunk, StoreCapabilities, StoreContext, StoreInfo, Summary } from './backend.ts';
 import { emptySummary } from './backend.ts';
+import { Sequences } from './sequence.ts';
 
 export type RemoteOptions = {
   url: string;
@@ -50,6 +51,8 @@ const capabilitySince = {
   queryParameters: [19, 11],
   /** 19.8.3.8: X-ClickHouse-Summary (#5116), sent with every response, carrying written_rows. */
   writtenRows: [19, 8],
+  /** 19.15.2.2: the `input()` table function (#5450), INSERT ... SELECT over the request body. */
+  sequencedInserts: [19, 15],
 } as const;
 
 /** The capabilities of a ClickHouse server by its `version()` (`18.16.1`, `24.8.4.13`); unknown = none. */
@@ -58,7 +61,11 @@ export function capabilitiesOf(version: string): StoreCapabilities {
   const major = match ? Number(match[1]) : 0;
   const minor = match ? Number(match[2]) : 0;
   const since = ([wantMajor, wantMinor]: readonly [number, number]): boolean => major > wantMajor || (major === wantMajor && minor >= wantMinor);
-  return { queryParameters: since(capabilitySince.queryParameters), writtenRows: since(capabilitySince.writtenRows) };
+  return {
+    queryParameters: since(capabilitySince.queryParameters),
+    writtenRows: since(capabilitySince.writtenRows),
+    sequencedInserts: since(capabilitySince.sequencedInserts),
+  };
 }
 
 const paramEscapes: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
@@ -90,6 +97,8 @@ export class RemoteBackend implements Backend {
   private readonly options: RemoteOptions;
   /** Store query ids of statements in flight (KILL QUERY targets, close() waits for them). */
   private readonly running = new Set<string>();
+  /** `_tp_sn` numbering of every stream written through this process (one writer process per stream). */
+  private readonly sequences = new Sequences((key) => this.readNext(key));
 
   private constructor(options: RemoteOptions) {
     this.options = options;
@@ -149,6 +158,7 @@ export class RemoteBackend implements Backend {
 
   async insert(target: InsertTarget, data: InsertData, ctx: StoreContext): Promise<Summary> {
     if (!isFormatName(target.format)) throw new GatewayError(Code.UNKNOWN_FORMAT, `Unknown format ${target.format}`);
+    if (target.sequence) return this.insertSequenced(target, target.sequence, data, ctx);
     const columns = target.columns === '' ? '' : ` ${target.columns}`;
     const values = data.kind === 'file' ? createReadStream(data.path) : Readable.from(data.parts, { objectMode: false });
     try {
@@ -157,6 +167,51 @@ export class RemoteBackend implements Backend {
     } finally {
       values.destroy();
     }
+  }
+
+  /**
+   * The body numbered in `_tp_sn` through `input()`. Omitted fields get the types' defaults there, not
+   * the table's DEFAULTs (input() has only the structure it is given). The next base comes from the
+   * store's written_rows; when that is 0 (nothing written, or a server that cannot tell) the next
+   * turn re-reads the store. written_rows would count rows cascaded into ClickHouse materialized
+   * views too: stream tables must have none.
+   */
+  private insertSequenced(target: InsertTarget, sequence: NonNullable<InsertTarget['sequence']>, data: InsertData, ctx: StoreContext): Promise<Summary> {
+    if (!this.capabilities.sequencedInserts) {
+      throw new GatewayError(Code.NOT_IMPLEMENTED, `Inserts into streams need a store with input() (ClickHouse 19.15 or later); this one is ${this.info.version}`);
+    }
+    const columns = [...sequence.columns, '`_tp_sn`'].join(', ');
+    return this.sequences.run(sequence.key, async (base) => {
+      const sql = `INSERT INTO ${target.target} (${columns}) SELECT *, ${base} + rowNumberInAllBlocks() FROM input(${quoteString(sequence.structure)}) FORMAT ${target.format}`;
+      const values = data.kind === 'file' ? createReadStream(data.path) : Readable.from(data.parts, { objectMode: false });
+      try {
+        const { summary } = await this.run(sql, sequencedContext(ctx), { values });
+        return { value: summary, rows: summary.writtenRows > 0 ? BigInt(summary.writtenRows) : null };
+      } finally {
+        values.destroy();
+      }
+    });
+  }
+
+  /** `INSERT ... SELECT` numbered in `_tp_sn`; rows unknown, so the next turn re-reads the store. */
+  insertSelect(target: InsertSelectTarget, select: string, ctx: StoreContext): Promise<Summary> {
+    const columns = [...target.columns, '`_tp_sn`'].join(', ');
+    return this.sequences.run(target.key, async (base) => {
+      const sql = `INSERT INTO ${target.table} (${columns}) SELECT *, ${base} + rowNumberInAllBlocks() FROM (${select})`;
+      const { summary } = await this.run(sql, sequencedContext(ctx), {});
+      return { value: summary, rows: null };
+    });
+  }
+
+  forgetSequence(key: string): void {
+    this.sequences.forget(key);
+  }
+
+  /** The number the stream's next row gets, from what the store holds. */
+  private async readNext(key: string): Promise<bigint> {
+    const ctx: StoreContext = { queryId: '', database: this.options.database, settings: new Map(), params: new Map(), signal: new AbortController().signal };
+    const { bytes } = await this.run(`SELECT if(count() = 0, 0, max(_tp_sn) + 1) FROM ${key}`, ctx, { format: 'TabSeparated' });
+    return BigInt(new TextDecoder().decode(bytes).trim());
   }
 
   async ping(): Promise<void> {
@@ -246,6 +301,11 @@ export class RemoteBackend implements Backend {
     if (err instanceof Error && err.message === 'Timeout error.') return new GatewayError(Code.SOCKET_TIMEOUT, `store at ${this.options.url} timed out`, { cause: err });
     return toGatewayError(err);
   }
+}
+
+/** `_tp_sn` is MATERIALIZED (hidden from `SELECT *`), yet written by us: the setting travels in the URL (old servers have no SETTINGS clause in INSERT). */
+function sequencedContext(ctx: StoreContext): StoreContext {
+  return { ...ctx, settings: new Map([...ctx.settings, ['insert_allow_materialized_columns', '1']]) };
 }
 
 function cancelled(): GatewayError {

@@ -5,7 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, StoreContext } from '../../../src/history/backend.ts';
+import type { CatalogEntry } from '../../../src/catalog.ts';
+import type { Backend, InsertTarget, StoreContext } from '../../../src/history/backend.ts';
+import { MetaStore } from '../../../src/history/meta.ts';
 import { GatewayError } from '../../../src/errors.ts';
 
 export type BackendUnderTest = { backend: Backend; modern: boolean; close(): Promise<void> };
@@ -34,8 +36,14 @@ async function codeOf(promise: Promise<unknown>): Promise<number> {
   throw new Error('expected a rejection');
 }
 
+/** What a store under test cannot do although its version says it can (a limitation of a test fixture). */
+export type ContractGaps = {
+  /** Sequenced body inserts (`INSERT ... SELECT ... FROM input() FORMAT f` with the rows in the body). */
+  sequencedBodies?: false;
+};
+
 /** `modern` = the store has what ClickHouse 18.16 lacks; known up front so cases register only where they apply. */
-export function backendContract(name: string, modern: boolean, make: () => Promise<BackendUnderTest>): void {
+export function backendContract(name: string, modern: boolean, make: () => Promise<BackendUnderTest>, gaps: ContractGaps = {}): void {
   describe(`Backend contract: ${name}`, () => {
     let subject: BackendUnderTest;
     let backend: Backend;
@@ -62,7 +70,7 @@ export function backendContract(name: string, modern: boolean, make: () => Promi
     });
 
     it('reports the capabilities of its store', () => {
-      expect(backend.capabilities).toEqual({ queryParameters: modern, writtenRows: modern });
+      expect(backend.capabilities).toEqual({ queryParameters: modern, writtenRows: modern, sequencedInserts: modern });
     });
 
     it('returns a result in the requested format', async () => {
@@ -251,5 +259,132 @@ export function backendContract(name: string, modern: boolean, make: () => Promi
       expect(await codeOf(result)).toBe(395);
       expect(await text('SELECT 8')).toBe('8\n');
     });
+
+    catalogCases(() => backend);
+    sequenceCases(() => backend, command, text, modern && gaps.sequencedBodies !== false, modern);
+  });
+}
+
+/** Names and texts that break naive quoting: quotes, backslashes, NUL, control characters, unicode. */
+const hostile = "it's \\ \"q\" `b` \u0000 nul\ttab\nline\r \u00e9\u4e2d\u{1F600}";
+
+function streamEntry(database: string, name: string, comment: string): CatalogEntry {
+  const column = { name: `c ${hostile}`, type: 'string', defaultKind: 'DEFAULT' as const, default: `'${hostile}'`, codec: '', comment, reserved: false };
+  return {
+    kind: 'stream', database, name, mode: 'append', variant: 'stream', columns: [column], orderBy: 'to_start_of_hour(_tp_time)',
+    partitionBy: '', primaryKey: '', ttl: '', settings: { mode: "'append'" }, versionColumn: '_tp_time', comment, createSql: `CREATE STREAM ${hostile}`,
+  };
+}
+
+const byKey = (entries: readonly CatalogEntry[]): CatalogEntry[] =>
+  [...entries].sort((a, b) => (`${a.kind}\u0001${a.database}\u0001${a.name}` < `${b.kind}\u0001${b.database}\u0001${b.name}` ? -1 : 1));
+
+function catalogCases(store: () => Backend): void {
+  it('keeps the catalog in the store: save, replace, remove, a second reader, hostile text', async () => {
+    const backend = store();
+    await backend.command('DROP TABLE IF EXISTS `_hadron`.`catalog`', context());
+    const meta = new MetaStore(backend);
+    await meta.open();
+    await meta.open();
+    const stream = streamEntry('default', `s ${hostile}`, 'first');
+    const fn: CatalogEntry = { kind: 'function', database: '', name: hostile, language: 'javascript', aggregate: false, createSql: `CREATE FUNCTION ${hostile}` };
+    const db: CatalogEntry = { kind: 'database', database: hostile, name: '', createSql: `CREATE DATABASE ${hostile}` };
+    for (const entry of [stream, fn, db]) await meta.save(entry);
+    expect(byKey(await meta.load())).toEqual(byKey([stream, fn, db]));
+    // The same key in another kind or database is another entry.
+    const other = streamEntry(hostile, `s ${hostile}`, 'elsewhere');
+    await meta.save(other);
+    const replaced = streamEntry('default', `s ${hostile}`, 'second');
+    await meta.save(replaced);
+    expect(byKey(await meta.load())).toEqual(byKey([replaced, fn, db, other]));
+    await meta.remove('function', '', hostile);
+    expect(byKey(await meta.load())).toEqual(byKey([replaced, db, other]));
+    const second = new MetaStore(backend);
+    await second.open();
+    expect(byKey(await second.load())).toEqual(byKey([replaced, db, other]));
+    // Each writes past the other's versions: the later write wins, whoever made it.
+    await second.save(fn);
+    await second.remove('database', hostile, '');
+    const third = streamEntry('default', `s ${hostile}`, 'third');
+    await meta.save(third);
+    expect(byKey(await meta.load())).toEqual(byKey([third, fn, other]));
+    expect(byKey(await second.load())).toEqual(byKey([third, fn, other]));
+  });
+}
+
+type Sql = (sql: string) => Promise<string>;
+
+/** A stream table as Hadron lays it out: `_tp_sn` MATERIALIZED (hidden from SELECT *), a DEFAULT column. */
+async function streamTable(command: Sql, name: string): Promise<InsertTarget['sequence'] & {}> {
+  await command(`DROP TABLE IF EXISTS ${name}`);
+  await command(`CREATE TABLE ${name} (id UInt32, s String, d UInt32 DEFAULT 7, _tp_sn Int64 MATERIALIZED 0) ENGINE = MergeTree ORDER BY id`);
+  return { key: `\`default\`.\`${name}\``, columns: ['`id`', '`s`', '`d`'], structure: 'id UInt32, s String, d UInt32' };
+}
+
+function sequenceCases(store: () => Backend, command: (sql: string) => Promise<string>, text: Sql, bodies: boolean, modern: boolean): void {
+  const insert = (sequence: InsertTarget['sequence'] & {}, format: string, body: string) =>
+    store().insert({ target: sequence.key, columns: `(${sequence.columns.join(', ')})`, format, sequence }, { kind: 'parts', parts: [encoder.encode(body)] }, context());
+  /** `_tp_sn, s` of every row by `_tp_sn`. */
+  const numbered = async (name: string): Promise<Array<[number, string]>> =>
+    (await text(`SELECT _tp_sn, s FROM ${name} ORDER BY _tp_sn`)).split('\n').filter((l) => l !== '').map((l) => {
+      const [sn = '', s = ''] = l.split('\t');
+      return [Number(sn), s];
+    });
+  const dense = (rows: ReadonlyArray<[number, string]>): void => expect(rows.map(([sn]) => sn)).toEqual(rows.map((_, i) => i));
+
+  if (!modern) it('refuses a sequenced body insert on a store without input()', async () => {
+    const sequence = await streamTable(command, 'contract_seq_old');
+    expect(await codeOf(insert(sequence, 'TabSeparated', '1\ta\t2\n'))).toBe(48);
+  });
+
+  if (bodies) it('numbers concurrent inserts into one stream densely, each insert contiguous', async () => {
+    const sequence = await streamTable(command, 'contract_seq');
+    const sizes = Array.from({ length: 40 }, (_, i) => 1 + ((i * 7) % 23));
+    await Promise.all(sizes.map((size, batch) => {
+      const body = Array.from({ length: size }, (_, r) => JSON.stringify({ id: batch * 100 + r, s: `b${batch}`, d: 1 })).join('\n');
+      return insert(sequence, 'JSONEachRow', body);
+    }));
+    const rows = await numbered('contract_seq');
+    expect(rows.length).toBe(sizes.reduce((a, b) => a + b, 0));
+    dense(rows);
+    for (let batch = 0; batch < sizes.length; batch++) {
+      const mine = rows.filter(([, s]) => s === `b${batch}`).map(([sn]) => sn);
+      expect(mine.length).toBe(sizes[batch]);
+      expect((mine.at(-1) as number) - (mine[0] as number)).toBe(mine.length - 1);
+    }
+  });
+
+  if (bodies) it('numbers two streams independently, across formats, with DEFAULTs and no gap after a failed insert', async () => {
+    const a = await streamTable(command, 'contract_seq_a');
+    const b = await streamTable(command, 'contract_seq_b');
+    await Promise.all([
+      insert(a, 'JSONEachRow', '{"id":1,"s":"a1"}\n{"id":2,"s":"a2","d":3}\n'),
+      insert(b, 'CSV', '1,"b1",1\n2,"b2",1\n3,"b3",1\n'),
+      insert(a, 'Values', "(3, 'a3', 1), (4, 'a4', 1)"),
+    ]);
+    expect(await codeOf(insert(a, 'JSONEachRow', '{"id":5,"s":"bad"}\n{"id":"not a number","s":"bad"}\n'))).not.toBe(0);
+    await insert(a, 'TabSeparated', '6\ta6\t1\n');
+    await insert(b, 'JSONEachRow', '{"id":4,"s":"b4"}');
+    const rowsA = await numbered('contract_seq_a');
+    dense(rowsA);
+    expect(rowsA.map(([, s]) => s).filter((s) => s !== 'bad').sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'a6']);
+    const rowsB = await numbered('contract_seq_b');
+    dense(rowsB);
+    expect(rowsB.length).toBe(4);
+    // The omitted field got its DEFAULT, and SELECT * does not show _tp_sn.
+    expect(await text("SELECT * FROM contract_seq_a WHERE s IN ('a1', 'a2') ORDER BY id")).toBe('1\ta1\t7\n2\ta2\t3\n');
+  });
+
+  it('numbers the rows of an INSERT ... SELECT, and later inserts continue after them', async () => {
+    const sequence = await streamTable(command, 'contract_seq_select');
+    const target = { table: sequence.key, columns: sequence.columns, key: sequence.key };
+    const select = "SELECT toUInt32(number) AS id, concat('n', toString(number)) AS s, toUInt32(1) AS d FROM system.numbers LIMIT 5";
+    await store().insertSelect(target, select, context());
+    await store().insertSelect(target, select, context());
+    if (bodies) await insert(sequence, 'JSONEachRow', '{"id":9,"s":"after"}');
+    const rows = await numbered('contract_seq_select');
+    dense(rows);
+    expect(rows.length).toBe(bodies ? 11 : 10);
+    if (bodies) expect(rows.at(-1)).toEqual([10, 'after']);
   });
 }
