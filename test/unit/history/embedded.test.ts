@@ -50,3 +50,39 @@ describe('EmbeddedBackend lanes', () => {
     await expect(long).rejects.toMatchObject({ code: 394 });
   });
 });
+
+describe('EmbeddedBackend _tp_sn across a restart', () => {
+  const context = (): StoreContext => ({ queryId: '', database: 'default', settings: new Map(), params: new Map(), signal: new AbortController().signal });
+  const sequence = { key: '`default`.`restart_seq`', columns: ['`id`'], structure: 'id UInt32' };
+  const insert = (backend: EmbeddedBackend, body: string) =>
+    backend.insert({ target: sequence.key, columns: '(`id`)', format: 'TSV', sequence }, { kind: 'parts', parts: [Buffer.from(body)] }, context());
+  const numbers = async (backend: EmbeddedBackend): Promise<string> => {
+    const parts: Uint8Array[] = [];
+    for await (const chunk of backend.query('SELECT groupArray(_tp_sn) FROM (SELECT _tp_sn FROM restart_seq ORDER BY _tp_sn)', 'TSV', context(), true)) parts.push(chunk.bytes);
+    return Buffer.concat(parts).toString();
+  };
+
+  it('continues after the last number a previous backend over the same data directory wrote', async () => {
+    const path = await mkdtemp(join(tmpdir(), 'hadron-restart-'));
+    const spoolDir = await mkdtemp(join(tmpdir(), 'hadron-restart-spool-'));
+    try {
+      const first = await EmbeddedBackend.open({ path, poolSize: 2, spoolDir });
+      await first.command('CREATE TABLE restart_seq (id UInt32, _tp_sn Int64 MATERIALIZED 0) ENGINE = MergeTree ORDER BY id', context());
+      expect((await insert(first, '1\n2\n3\n')).writtenRows).toBe(3);
+      await first.close();
+      const second = await EmbeddedBackend.open({ path, poolSize: 2, spoolDir });
+      await insert(second, '4\n5\n');
+      expect(await numbers(second)).toBe('[0,1,2,3,4]\n');
+      // A dropped and recreated stream starts again at 0 once its sequence is forgotten.
+      await second.command('DROP TABLE restart_seq', context());
+      await second.command('CREATE TABLE restart_seq (id UInt32, _tp_sn Int64 MATERIALIZED 0) ENGINE = MergeTree ORDER BY id', context());
+      second.forgetSequence(sequence.key);
+      await insert(second, '6\n');
+      expect(await numbers(second)).toBe('[0]\n');
+      await second.close();
+    } finally {
+      await rm(path, { recursive: true, force: true });
+      await rm(spoolDir, { recursive: true, force: true });
+    }
+  });
+});
