@@ -375,6 +375,18 @@ function sequenceCases(store: () => Backend, command: (sql: string) => Promise<s
     expect(await text("SELECT * FROM contract_seq_a WHERE s IN ('a1', 'a2') ORDER BY id")).toBe('1\ta1\t7\n2\ta2\t3\n');
   });
 
+  if (bodies) it('numbers only the rows a tolerant parse keeps (input_format_allow_errors_num)', async () => {
+    const sequence = await streamTable(command, 'contract_seq_tolerant');
+    const settings = new Map([['input_format_allow_errors_num', '5']]);
+    const body = '{"id":1,"s":"a"}\n{"id":"bad","s":"b"}\n{"id":3,"s":"c"}\n';
+    const target = { target: sequence.key, columns: `(${sequence.columns.join(', ')})`, format: 'JSONEachRow', sequence };
+    await store().insert(target, { kind: 'parts', parts: [encoder.encode(body)] }, context({ settings }));
+    await insert(sequence, 'JSONEachRow', '{"id":4,"s":"d"}');
+    const rows = await numbered('contract_seq_tolerant');
+    dense(rows);
+    expect(rows.map(([, s]) => s)).toEqual(['a', 'c', 'd']);
+  });
+
   it('numbers the rows of an INSERT ... SELECT, and later inserts continue after them', async () => {
     const sequence = await streamTable(command, 'contract_seq_select');
     const target = { table: sequence.key, columns: sequence.columns, key: sequence.key };
