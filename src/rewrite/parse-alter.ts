@@ -1,8 +1,8 @@
 // ALTER STREAM / TABLE / VIEW and its commands.
 import type { Alter, AlterCommand, ColumnPosition } from './ast-statement.ts';
 import {
-  list, parseCluster, parseIfExists, parseIfNotExists, parseOptionalPartition, parsePartitionBody, parseQualifiedName, parseSetting,
-  parseSettingsClause, parseString,
+  list, parseCluster, parseIfExists, parseIfNotExists, parseOptionalPartition, parsePartitionBody, parseNameList, parseQualifiedName,
+  parseSettingList, parseSettingsClause, parseString,
 } from './parse-clause.ts';
 import { parseColumnDef, parseIndexDef, parseKey } from './parse-create.ts';
 import type { Cursor } from './parse-cursor.ts';
@@ -21,7 +21,7 @@ export function parseAlter(c: Cursor): Alter | null {
 }
 
 type CommandParser = (c: Cursor) => AlterCommand;
-const names = (c: Cursor): string[] => list(c, (x) => x.name('setting name'));
+const names = (c: Cursor): string[] => parseNameList(c, 'setting name');
 
 /** Commands by their leading words; longer phrases first where they share a prefix. */
 const commands: ReadonlyArray<readonly [readonly string[], CommandParser]> = [
@@ -45,8 +45,8 @@ const commands: ReadonlyArray<readonly [readonly string[], CommandParser]> = [
     return { kind: 'modify_column', ifExists, column: parseColumnDef(c), position: parsePosition(c) };
   }],
   [['MODIFY', 'TTL'], (c) => ({ kind: 'modify_ttl', ttl: list(c, (x) => parseExpr(x)) })],
-  [['MODIFY', 'SETTING'], (c) => ({ kind: 'modify_setting', settings: list(c, parseSetting) })],
-  [['MODIFY', 'QUERY', 'SETTING'], (c) => ({ kind: 'modify_query_setting', settings: list(c, parseSetting) })],
+  [['MODIFY', 'SETTING'], (c) => ({ kind: 'modify_setting', settings: parseSettingList(c) })],
+  [['MODIFY', 'QUERY', 'SETTING'], (c) => ({ kind: 'modify_query_setting', settings: parseSettingList(c) })],
   [['MODIFY', 'QUERY'], (c) => ({ kind: 'modify_query', query: parseQuery(c) })],
   [['MODIFY', 'ORDER', 'BY'], (c) => ({ kind: 'modify_order_by', orderBy: parseKey(c) })],
   [['MODIFY', 'COMMENT'], (c) => ({ kind: 'modify_comment', comment: parseString(c, 'comment') })],
@@ -71,7 +71,7 @@ const commands: ReadonlyArray<readonly [readonly string[], CommandParser]> = [
   [['REMOVE', 'TTL'], () => ({ kind: 'remove_ttl' })],
   [['DELETE', 'WHERE'], (c) => ({ kind: 'delete', where: parseExpr(c) })],
   [['UPDATE'], (c) => {
-    const assignments = list(c, parseSetting);
+    const assignments = parseSettingList(c);
     c.expectKw('WHERE');
     return { kind: 'update', assignments, where: parseExpr(c) };
   }],

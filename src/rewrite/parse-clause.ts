@@ -41,6 +41,27 @@ export function parseSetting(c: Cursor): Setting {
   return { kind: 'setting', name, value: parseExpr(c) };
 }
 
+// setting_list := setting (',' setting)*    (a comma continues the list only before `name =`, so an ALTER
+//                                            command may follow: `MODIFY SETTING a = 1, RESET SETTING b`)
+export function parseSettingList(c: Cursor): Setting[] {
+  const out = [parseSetting(c)];
+  while (c.isPunct(',') && c.peek(2).kind === 'punct' && c.peek(2).raw === '=') {
+    c.next();
+    out.push(parseSetting(c));
+  }
+  return out;
+}
+
+// name_list := name (',' name)*    (a comma continues the list only before a name that ends the command)
+export function parseNameList(c: Cursor, what: string): string[] {
+  const out = [c.name(what)];
+  while (c.isPunct(',') && c.peek(2).kind !== 'word' && c.peek(2).kind !== 'quoted_id') {
+    c.next();
+    out.push(c.name(what));
+  }
+  return out;
+}
+
 // settings_clause := [SETTINGS setting (',' setting)*]
 export function parseSettingsClause(c: Cursor): Setting[] {
   return c.acceptKw('SETTINGS') ? list(c, parseSetting) : [];

@@ -43,9 +43,15 @@ export function parseInsert(c: Cursor, text: string): InsertStatement {
   c.expectKw('INSERT');
   c.expectKw('INTO');
   if (!c.acceptKw('TABLE')) c.acceptKw('STREAM');
-  const table: Identifier | FunctionCall = c.acceptKw('FUNCTION') ? parseFunction(c) : parseQualifiedName(c, 'table identifier');
+  let table: Identifier | FunctionCall = c.acceptKw('FUNCTION') ? parseFunction(c) : parseQualifiedName(c, 'table identifier');
   let columns: string[] | null = null;
-  if (c.acceptPunct('(')) {
+  if (table.kind === 'function' && table.params !== null) {
+    // The expression parser read `f(args) (cols)` as a parametric call; table functions take none.
+    const cols = table.args;
+    if (!cols.every((e) => e.kind === 'identifier')) c.fail(['column list']);
+    columns = cols.map((e) => (e.kind === 'identifier' ? e.parts.join('.') : ''));
+    table = { ...table, params: null, args: table.params };
+  } else if (c.acceptPunct('(')) {
     columns = [];
     do {
       const parts = [c.name('column name')];
