@@ -91,7 +91,7 @@ export class Cursor {
       }
     } catch (err) {
       if (!(err instanceof LexError)) throw err;
-      throw this.syntaxError(err.position, `'${this.source[err.position] ?? ''}'`, err.message);
+      throw this.syntaxError(err.position, this.source.slice(err.position), err.message);
     }
   }
 
@@ -151,13 +151,21 @@ export class Cursor {
     for (const e of extra) this.expect(e);
     const t = this.peek();
     const expected = this.expectedAt === this.i ? this.expected : extra;
-    const what = t.kind === 'end' ? 'end of query' : `'${tokenValue(t)}'`;
+    const what = t.kind === 'end' ? null : t.raw;
     throw this.syntaxError(t.start, what, expected.length > 0 ? `Expected one of: ${expected.join(', ')}` : '');
   }
-  syntaxError(offset: number, what: string, tail: string): GatewayError {
-    const rest = Buffer.from(this.source.slice(offset, offset + 160), 'latin1').toString('utf8');
-    const where = what === 'end of query' ? '(end of query)' : `(${what})`;
-    return new GatewayError(62, `Syntax error: failed at position ${offset + 1} ${where}: ${rest}.${tail ? ` ${tail}` : ''}`);
+  /**
+   * ClickHouse's wording: `Syntax error: failed at position N (token) [(line L, col C)]: rest. tail`,
+   * with the token's raw text (`what`, latin1 view; null = end of query), line and column only for
+   * multi-line queries, byte positions 1-based.
+   */
+  syntaxError(offset: number, what: string | null, tail: string): GatewayError {
+    const utf8 = (s: string) => Buffer.from(s, 'latin1').toString('utf8');
+    const rest = utf8(this.source.slice(offset, offset + 160));
+    const where = what === null ? '(end of query)' : `(${utf8(what)})`;
+    const lineStart = this.source.lastIndexOf('\n', offset - 1) + 1;
+    const line = this.source.includes('\n') ? ` (line ${this.source.slice(0, lineStart).split('\n').length}, col ${offset - lineStart + 1})` : '';
+    return new GatewayError(62, `Syntax error: failed at position ${offset + 1} ${where}${line}: ${rest}.${tail ? ` ${tail}` : ''}`);
   }
   /** Runs `f` with the JSON-path colon enabled or disabled, restoring the previous state. */
   withJsonColon<T>(enabled: boolean, f: () => T): T {

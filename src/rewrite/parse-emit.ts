@@ -36,7 +36,7 @@ function parseEmitItem(c: Cursor, emit: Emit): Emit {
   const interval = () => parseExpr(c, precedence.unaryMinus);
   const start = c.peek();
   const once = <K extends keyof Emit>(key: K, value: Emit[K]): Emit => {
-    if (emit[key] !== emptyEmit[key]) throw c.syntaxError(start.start, `'${start.raw}'`, `EMIT sets ${String(key)} twice`);
+    if (emit[key] !== emptyEmit[key]) throw c.syntaxError(start.start, start.raw, `EMIT sets ${String(key)} twice`);
     return { ...emit, [key]: value };
   };
   if (c.acceptKw('AFTER', 'WATERMARK') || c.acceptKw('AFTER', 'WINDOW', 'CLOSE')) return once('afterWindowClose', true);

@@ -295,23 +295,14 @@ function parseCast(c: Cursor): Expr {
   });
 }
 
-// function := special_form | name '(' [DISTINCT] [list] ')' ['(' [DISTINCT] [list] ')'] call_suffix
+/** A call in expression position: a special form (EXTRACT, TRIM, …) or a function call with its suffix. */
+function parseFunctionOrForm(c: Cursor): Expr {
+  return parseSpecialForm(c) ?? parseCallSuffix(c, parseFunction(c));
+}
+
+// function := name '(' [DISTINCT] [list] ')' ['(' [DISTINCT] [list] ')']    (also table functions; no OVER here)
 //   (`POSITION(a IN b)` ≡ `position(b, a)`)
 export function parseFunction(c: Cursor): FunctionCall {
-  const special = parseSpecialForm(c);
-  if (special !== null) {
-    if (special.kind !== 'function') c.fail(['function']);
-    return special;
-  }
-  return parseCallSuffix(c, parseCall(c));
-}
-
-/** A function call or an expression special form (EXTRACT, TRIM) in prefix position. */
-function parseFunctionOrForm(c: Cursor): Expr {
-  return parseSpecialForm(c) ?? parseCallSuffix(c, parseCall(c));
-}
-
-function parseCall(c: Cursor): FunctionCall {
   const name = tokenValue(c.next());
   const first = parseArguments(c);
   if (!c.isPunct('(')) {

@@ -184,6 +184,7 @@ function parenthesised<T>(c: Cursor, item: () => T): T[] {
 
 /** True when the token k ahead starts a query (`SELECT`, `WITH`, `(SELECT`). */
 function startsQuery(c: Cursor, k: number): boolean {
+  if (c.kw(k) === 'ALL' || c.kw(k) === 'DISTINCT') k++;
   const w = c.kw(k);
   if (w === 'SELECT' || w === 'WITH') return true;
   return c.peek(k).raw === '(' && (c.kw(k + 1) === 'SELECT' || c.kw(k + 1) === 'WITH');
