@@ -35,6 +35,40 @@ describe('dialect spellings', () => {
   });
 });
 
+/** Names and strings that must survive printing: quoting, escapes, comment openers, keywords, unicode. */
+const hostile = [
+  "'", '"', '`', '\\', "\\'", '``', 'a`b', 'a\\`b', '\0', 'a\0b', 'a\nb', '\r\t', '\x01\x7f', '-- not a comment', '--',
+  '/* nor this */', '/*', '*/', '# hash', '#!', 'a b', 'a.b', 'a,b', 'a(b)', 'a;b', '{x:UInt8}', '$1', '1abc', '123', '1e5', '0x1F',
+  'select', 'FROM', 'EMIT', 'LATEST', 'PARTITION', 'SHUFFLE', 'window', 'qualify', 'settings', 'format', 'null', 'true', 'inf',
+  'nan', 'ASOF', 'array', 'final', 'Ω≈ç√', '日本語', 'é', '🙂', '𝔘𝔫𝔦', 'a🙂b', '\u{10FFFF}', 'Ǆ',
+];
+
+describe('hostile identifiers', () => {
+  for (const text of hostile) {
+    it(JSON.stringify(text), () => {
+      expect(identifier(text), 'must be quoted').toMatch(/^`.*`$/s);
+      const trees = [
+        parseExpression(string(text)), { kind: 'identifier', parts: [text, text] } as const,
+        parseStatement(`SELECT ${identifier(text)}.${identifier(text)} AS ${identifier(text)} FROM ${identifier(text)} AS ${identifier(text)}`),
+      ];
+      for (const tree of trees) {
+        for (const dialect of ['proton', 'clickhouse'] as const) {
+          const printed = print(tree, dialect);
+          const reparse = tree.kind === 'select_statement' ? parseStatement(printed) : parseExpression(printed);
+          expect(reparse, printed).toEqual(tree);
+        }
+      }
+    });
+  }
+  it('reads back on the embedded ClickHouse as the same name and value', async () => {
+    const columns = hostile.map((t) => `${string(t)} AS ${identifier(t)}`).join(', ');
+    const sql = print(parseStatement(`SELECT ${columns}`), 'clickhouse');
+    const out = JSON.parse((await queryAsync(`${sql} FORMAT JSONCompact`, { format: 'TSVRaw' })).text()) as { meta: { name: string }[]; data: string[][] };
+    expect(out.meta.map((m) => m.name)).toEqual(hostile);
+    expect(out.data[0]).toEqual(hostile);
+  });
+});
+
 describe('escaping', () => {
   it('escapes quotes, backslashes, NUL and control characters', () => {
     expect(string("it's \\ \0\n\x01")).toBe("'it\\'s \\\\ \\0\\n\\x01'");
@@ -68,6 +102,22 @@ const oracle: string[] = [
   'SELECT a FROM t ORDER BY a DESC NULLS LAST, b ASC LIMIT 2 BY a LIMIT 10 OFFSET 5 SETTINGS max_threads = 2 FORMAT JSON',
   'SELECT 1 UNION ALL SELECT 2 UNION DISTINCT SELECT 3', 'SELECT x FROM numbers(10) WHERE x IN (SELECT 1)',
   'SELECT count() FROM tumble(s, INTERVAL 5 SECOND) GROUP BY window_start', 'SELECT 0x1F, 1.5e-3, inf, nan, NULL, true',
+  // the grammar beyond the core (parser-clauses.test.ts)
+  'SELECT count() FILTER (WHERE x > 1), first_value(x) IGNORE NULLS OVER w, sum(x) OVER (PARTITION BY a ORDER BY b ROWS BETWEEN 2 PRECEDING AND CURRENT ROW), rank() OVER (w ORDER BY c RANGE UNBOUNDED PRECEDING) FROM t WINDOW w AS (PARTITION BY a)',
+  'SELECT count() OVER (), max(x) OVER (ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), last_value(x) RESPECT NULLS OVER (PARTITION BY a)',
+  "SELECT EXTRACT(DAY FROM d), substring(s FROM 2 FOR 3), trim(BOTH 'x' FROM s), trim(LEADING 'a' FROM s), trim(TRAILING 'b' FROM s), position('a' IN s)",
+  "SELECT DATE '2024-01-01', TIMESTAMP '2024-01-01 00:00:00', x'4142', b'01000001'",
+  'SELECT a IS TRUE, a IS NOT FALSE, a IS DISTINCT FROM b, a IS NOT DISTINCT FROM b, a = b IS DISTINCT FROM c',
+  'SELECT a = ANY (SELECT 1), a > ALL (SELECT 1), EXISTS (SELECT 1), a GLOBAL NOT IN (SELECT 1)', 'SELECT CAST(x AS DOUBLE PRECISION)',
+  'SELECT * APPLY(toString) REPLACE(a + 1 AS a) EXCEPT (b) FROM t', "SELECT COLUMNS('^a') APPLY toString, t.COLUMNS(a, b) FROM t",
+  "SELECT * FROM t AS x FINAL SAMPLE 1 / 10 OFFSET 1 / 2 ARRAY JOIN a AS b, c LEFT ARRAY JOIN d PREWHERE x WHERE y GROUP BY GROUPING SETS ((a, b), (a), ()) WITH TOTALS ORDER BY a COLLATE 'en' WITH FILL FROM 1 TO 10 STEP 2 INTERPOLATE (x AS x + 1)",
+  'SELECT a FROM t ORDER BY a WITH FILL INTERPOLATE', 'SELECT 1 FROM a GLOBAL SEMI LEFT JOIN b USING a PASTE JOIN c',
+  'SELECT * FROM a LEFT ANTI JOIN b ON 1 ALL FULL JOIN c ON 1 ASOF JOIN d ON a.k = d.k AND a.t >= d.t',
+  'SELECT a GROUP BY ALL', 'SELECT a GROUP BY ROLLUP(a, b)', 'SELECT a FROM t GROUP BY a WITH CUBE WITH TOTALS',
+  'SELECT 1 ORDER BY 1 OFFSET 2 ROWS FETCH FIRST 3 ROWS ONLY', 'SELECT 1 ORDER BY 1 LIMIT 3 WITH TIES', 'SELECT 1 OFFSET 2',
+  'SELECT 1 INTERSECT ALL SELECT 2 EXCEPT DISTINCT SELECT 3', 'SELECT 1 INTERSECT ALL SELECT 2 UNION ALL SELECT 3 EXCEPT ALL SELECT 4',
+  'SELECT 1 UNION ALL (SELECT 2 INTERSECT ALL SELECT 3)', '(SELECT 1 UNION ALL SELECT 2) INTERSECT DISTINCT SELECT 3',
+  'SELECT TOP 5 a FROM t', 'SELECT DISTINCT ON (a, b) a FROM t', 'SELECT a FROM t WINDOW w AS (PARTITION BY a) QUALIFY x > 1',
 ];
 
 async function format(sql: string): Promise<string | null> {
