@@ -12,9 +12,18 @@ import { quoteString } from './sql-literal.ts';
 import { spoolPath } from './spool.ts';
 import type { SessionState } from './session.ts';
 import { storeSettings } from './settings.ts';
+import type { Catalog } from './catalog.ts';
+import type { Dialect } from './errors.ts';
 import type { Backend, InsertTarget, StoreContext, Summary } from './history/backend.ts';
 import { emptySummary } from './history/backend.ts';
 import type { InsertCoalescer } from './history/coalescer.ts';
+import type { MetaStore } from './history/meta.ts';
+import type { Statement as ParsedStatement } from './rewrite/ast-statement.ts';
+import type { Expr, Query } from './rewrite/ast.ts';
+import { identifier, print } from './rewrite/printer.ts';
+import { parseSql, UnknownStatement } from './rewrite/parse-statement.ts';
+import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
+import { rowsQuery } from './rewrite/introspect.ts';
 import { classify as classifyStatement, parameterTypes, type Classified, type Statement } from './rewrite/statement.ts';
 
 export type { Classified, Statement, Summary };
@@ -32,6 +41,10 @@ export type ExecContext = {
   defaultFormat: string;
   address: string;
   interface: 'http' | 'tcp';
+  /** Proton clients: Proton type and error names, `AS` required for aliases. */
+  dialect: Dialect;
+  /** The listener's default: 'table' (snapshot ports) or 'streaming'. */
+  queryMode: 'table' | 'streaming';
   /** Aborted when the client goes away. */
   signal: AbortSignal;
 };
@@ -51,9 +64,13 @@ export class Executor {
   private readonly admission: Admission;
   private readonly coalescer: InsertCoalescer;
   private readonly options: ExecutorOptions;
+  readonly catalog: Catalog;
+  private readonly meta: MetaStore;
 
-  constructor(backend: Backend, processes: ProcessList, admission: Admission, coalescer: InsertCoalescer, options: ExecutorOptions) {
+  constructor(backend: Backend, processes: ProcessList, admission: Admission, coalescer: InsertCoalescer, catalog: Catalog, meta: MetaStore, options: ExecutorOptions) {
     this.backend = backend;
+    this.catalog = catalog;
+    this.meta = meta;
     this.processes = processes;
     this.admission = admission;
     this.coalescer = coalescer;
@@ -105,10 +122,11 @@ export class Executor {
 
   private async dispatch(statement: Statement, query: Buffer, rest: AsyncIterable<Uint8Array> | null, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
     switch (statement.kind) {
-      case 'select': {
-        const sql = statement.processes.length > 0 ? substitute(query, statement.processes, this.processesSql()) : query.toString('utf8');
-        return this.stream(sql, statement.format ?? ctx.defaultFormat, statement.streamable, store, sink);
-      }
+      case 'select':
+        return this.sql(query.toString('utf8'), () => {
+          const sql = statement.processes.length > 0 ? substitute(query, statement.processes, this.processesSql()) : query.toString('utf8');
+          return this.stream(sql, statement.format ?? ctx.defaultFormat, statement.streamable, store, sink);
+        }, ctx, store, sink);
       case 'show_processlist':
         return this.stream(`SELECT * FROM ${this.processesSql()}`, statement.format ?? ctx.defaultFormat, true, store, sink);
       case 'kill_query':
@@ -120,15 +138,85 @@ export class Executor {
         ctx.session.database = statement.database;
         return emptySummary;
       case 'insert':
-        return this.insert(statement, query, rest, store);
-      case 'command': {
-        const { bytes, summary } = await this.backend.command(query.toString('utf8'), store);
-        if (bytes.length > 0) {
-          sink.start('TabSeparated');
-          await sink.write(bytes);
-        }
+        return this.insert(statement, query, rest, ctx, store);
+      case 'command':
+        return this.sql(query.toString('utf8'), () => this.command(query.toString('utf8'), store, sink), ctx, store, sink);
+    }
+  }
+
+  private async command(sql: string, store: StoreContext, sink: ResultSink): Promise<Summary> {
+    const { bytes, summary } = await this.backend.command(sql, store);
+    if (bytes.length > 0) {
+      sink.start('TabSeparated');
+      await sink.write(bytes);
+    }
+    return summary;
+  }
+
+  /**
+   * A statement through the parser and the analyser. `asWritten` runs the text unchanged: for
+   * statements Hadron has no business with (GRANT, CREATE USER, …) and, for ClickHouse clients, for
+   * text the parser cannot read (the store is then the judge of its syntax).
+   */
+  private async sql(text: string, asWritten: () => Promise<Summary>, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
+    const parsed = this.parse(text, ctx);
+    if (parsed === null) return asWritten();
+    const planned = plan(parsed, this.planContext(ctx), text);
+    return this.execute(planned, asWritten, ctx, store, sink);
+  }
+
+  private parse(text: string, ctx: ExecContext): ParsedStatement | null {
+    try {
+      return parseSql(text, { implicitAliases: ctx.dialect === 'clickhouse' });
+    } catch (err) {
+      if (err instanceof UnknownStatement) return null;
+      if (ctx.dialect === 'clickhouse' && err instanceof GatewayError && err.code === Code.SYNTAX_ERROR) return null;
+      throw err;
+    }
+  }
+
+  private planContext(ctx: ExecContext): PlanContext {
+    const settings = new Map(ctx.session.settings);
+    for (const [k, v] of ctx.settings) settings.set(k, v);
+    return {
+      catalog: this.catalog, database: ctx.session.database, dialect: ctx.dialect, settings, queryMode: ctx.queryMode,
+      virtualTables: new Map([['system.processes', () => this.processesQuery()]]),
+    };
+  }
+
+  private async execute(p: Plan, asWritten: () => Promise<Summary>, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
+    switch (p.kind) {
+      case 'passthrough': return asWritten();
+      case 'query': {
+        const settings = p.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...p.settings]) };
+        return this.stream(p.sql, p.format ?? ctx.defaultFormat, true, settings, sink);
+      }
+      case 'ddl': {
+        let summary = emptySummary;
+        for (const step of p.steps) summary = (await this.backend.command(step, store)).summary;
+        await this.applyCatalog(p.change);
         return summary;
       }
+      case 'insert_select': {
+        const columns = p.columns.map(identifier);
+        const table = `${identifier(p.stream.database)}.${identifier(p.stream.name)}`;
+        const settings = p.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...p.settings]) };
+        return this.backend.insertSelect({ table, columns, key: table }, p.select, settings);
+      }
+    }
+  }
+
+  /** Persists a catalog change, then makes it visible. */
+  private async applyCatalog(change: CatalogChange): Promise<void> {
+    // A dropped, renamed or re-created stream numbers its rows afresh from what the store holds.
+    for (const e of [...change.remove, ...change.put]) this.backend.forgetSequence(`${identifier(e.database)}.${identifier(e.name)}`);
+    for (const r of change.remove) {
+      await this.meta.remove(r.kind, r.database, r.name);
+      this.catalog.remove(r.kind, r.database, r.name);
+    }
+    for (const e of change.put) {
+      await this.meta.save(e);
+      this.catalog.put(e);
     }
   }
 
@@ -158,13 +246,28 @@ export class Executor {
     return emptySummary;
   }
 
-  private async insert(statement: Extract<Statement, { kind: 'insert' }>, query: Buffer, rest: AsyncIterable<Uint8Array> | null, store: StoreContext): Promise<Summary> {
+  /** The store target of an INSERT with inline data; a stream's rows get `_tp_sn` numbers. */
+  private insertTarget(statement: Extract<Statement, { kind: 'insert' }>, query: Buffer, ctx: ExecContext): InsertTarget {
+    const plain: InsertTarget = { target: statement.target, columns: statement.columns, format: statement.format as string };
+    const head = this.parse(query.subarray(0, statement.dataOffset ?? query.length).toString('utf8'), ctx);
+    if (head?.kind !== 'insert') return plain;
+    const found = insertTarget(head.table as Expr, head.columns, this.planContext(ctx));
+    if (found === null) return plain;
+    const table = `${identifier(found.stream.database)}.${identifier(found.stream.name)}`;
+    const columns = found.columns.map(identifier);
+    return {
+      target: table, columns: `(${columns.join(', ')})`, format: plain.format,
+      sequence: { key: table, columns, structure: structureOf(found.stream, found.columns) },
+    };
+  }
+
+  private async insert(statement: Extract<Statement, { kind: 'insert' }>, query: Buffer, rest: AsyncIterable<Uint8Array> | null, ctx: ExecContext, store: StoreContext): Promise<Summary> {
     const insertStore = statement.settings.length === 0 ? store : { ...store, settings: new Map([...store.settings, ...statement.settings]) };
     if (statement.format === null || statement.dataOffset === null) {
-      const { summary } = await this.backend.command(query.toString('utf8'), insertStore);
-      return summary;
+      const text = query.toString('utf8');
+      return this.sql(text, async () => (await this.backend.command(text, insertStore)).summary, ctx, insertStore, { start: () => undefined, write: () => undefined });
     }
-    const target: InsertTarget = { target: statement.target, columns: statement.columns, format: statement.format };
+    const target = this.insertTarget(statement, query, ctx);
     const head = query.subarray(statement.dataOffset);
     const parts: Uint8Array[] = head.length > 0 ? [head] : [];
     let size = head.length;
@@ -217,19 +320,26 @@ export class Executor {
 
   /** Hadron's running statements as a table expression, in system.processes' column names. */
   processesSql(): string {
+    return `(${print(this.processesQuery(), 'clickhouse')})`;
+  }
+
+  private processesQuery(): Query {
     const now = Date.now();
-    const rows = this.processes.list().map((p) => JSON.stringify({
-      is_initial_query: 1, user: p.user, query_id: p.queryId, address: p.address, elapsed: (now - p.startedAt) / 1000,
-      read_rows: p.readRows, written_rows: p.writtenRows, result_rows: p.resultRows, query: p.query, interface: p.interface === 'tcp' ? 1 : 2,
-    }));
-    const structure = 'is_initial_query UInt8, user String, query_id String, address String, elapsed Float64, read_rows UInt64, written_rows UInt64, result_rows UInt64, query String, interface UInt8';
-    return `(SELECT * FROM format(JSONEachRow, ${quoteString(structure)}, ${quoteString(rows.join('\n'))}))`;
+    const rows = this.processes.list().map((p) => [
+      1, p.user, p.queryId, p.address, (now - p.startedAt) / 1000, p.readRows, p.writtenRows, p.resultRows, p.query, p.interface === 'tcp' ? 1 : 2,
+    ]);
+    return rowsQuery(processColumns, rows);
   }
 
   async drain(): Promise<void> {
     await this.coalescer.drain();
   }
 }
+
+const processColumns: readonly (readonly [string, string])[] = [
+  ['is_initial_query', 'UInt8'], ['user', 'String'], ['query_id', 'String'], ['address', 'String'], ['elapsed', 'Float64'],
+  ['read_rows', 'UInt64'], ['written_rows', 'UInt64'], ['result_rows', 'UInt64'], ['query', 'String'], ['interface', 'UInt8'],
+];
 
 function checkAccess(statement: Statement, ctx: ExecContext): void {
   const writes = statement.kind === 'insert' || (statement.kind === 'command' && statement.write);

@@ -1,6 +1,7 @@
 // The composition root (with main.ts, the only module that knows every part): store, executor,
 // sessions and listeners, started and stopped as one. Tests start Hadron in-process through it.
 import { Admission } from './admission.ts';
+import { Catalog } from './catalog.ts';
 import type { Config } from './config.ts';
 import { Executor } from './execute.ts';
 import type { Logger } from './logger.ts';
@@ -9,6 +10,7 @@ import { SessionRegistry } from './session.ts';
 import { Users } from './users.ts';
 import type { Backend } from './history/backend.ts';
 import { InsertCoalescer } from './history/coalescer.ts';
+import { MetaStore } from './history/meta.ts';
 import { listenHttp, type HttpListener } from './protocol/http/server.ts';
 
 export type Hadron = {
@@ -35,7 +37,10 @@ export async function startHadron(config: Config, log: Logger): Promise<Hadron> 
   const processes = new ProcessList();
   const admission = new Admission({ maxRunning: config.limits.max_concurrent_queries, maxQueued: config.limits.max_queued_queries, queueTimeoutMs: config.limits.queue_timeout_ms });
   const coalescer = new InsertCoalescer(backend, { maxDelayMs: config.insert.coalesce_ms, maxBytes: config.insert.coalesce_bytes, maxRows: config.insert.coalesce_rows });
-  const executor = new Executor(backend, processes, admission, coalescer, {
+  const meta = new MetaStore(backend);
+  await meta.open();
+  const catalog = new Catalog(await meta.load());
+  const executor = new Executor(backend, processes, admission, coalescer, catalog, meta, {
     maxBodyBytes: config.limits.max_body_bytes,
     maxCoalescedBodyBytes: config.insert.max_coalesced_body_bytes,
     spoolDir: config.insert.spool_dir,

@@ -15,11 +15,26 @@ export const gatewaySettings: ReadonlySet<string> = new Set([
   'network_compression_method',
   'network_zstd_compression_level',
   'output_format_json_named_tuples_as_objects_http',
+  'hadron_client_dialect',
 ]);
 
-/** Settings passed to the store: everything but the gateway's own. */
+/**
+ * Proton query settings (proton-semantics §1.9, §1.19) that Hadron's planner and engine own; the
+ * store has no such settings, so they never reach it.
+ */
+export const protonQuerySettings: ReadonlySet<string> = new Set([
+  'query_mode', 'seek_to', 'enable_backfill_from_historical_store', 'emit_during_backfill', 'force_backfill_in_order',
+  'keep_versions', 'join_max_buffered_bytes', 'max_windows', 'keep_windows', 'checkpoint_interval', 'recovery_policy',
+  'replay_speed', 'replay_time_column', 'eps', 'max_events', 'shards', 'asterisk_include_reserved_columns',
+  'include_internal_streams', 'enforce_append_only', 'compact_kv_stream', 'synchronous_ddl', 'idempotent_id',
+  'force_drop_big_stream', 'max_join_range', 'pause_on_start', 'enable_dlq', 'default_hash_join',
+]);
+
+export const isProtonQuerySetting = (name: string): boolean => protonQuerySettings.has(name);
+
+/** Settings passed to the store: everything but the gateway's and Proton's own. */
 export function storeSettings(settings: ReadonlyMap<string, string>): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [k, v] of settings) if (!gatewaySettings.has(k)) out.set(k, v);
+  for (const [k, v] of settings) if (!gatewaySettings.has(k) && !protonQuerySettings.has(k)) out.set(k, v);
   return out;
 }

@@ -171,8 +171,9 @@ describe('where the query and the data come from', () => {
 });
 
 describe('Native output with client_protocol_version', () => {
-  const bytes = async (sql: string, params: Record<string, string>): Promise<Buffer> => {
-    const r = await fetch(`${server.url}/?${new URLSearchParams(params)}`, { method: 'POST', body: sql });
+  // clickhouse-connect's requests; Proton clients get Proton type names in these blocks.
+  const bytes = async (sql: string, params: Record<string, string>, agent = 'clickhouse-connect/1.7.2'): Promise<Buffer> => {
+    const r = await fetch(`${server.url}/?${new URLSearchParams(params)}`, { method: 'POST', body: sql, headers: { 'User-Agent': agent } });
     expect(r.status).toBe(200);
     return Buffer.from(await r.arrayBuffer());
   };
@@ -190,6 +191,8 @@ describe('Native output with client_protocol_version', () => {
     // Two blocks of 2 and 1 rows, each: BlockInfo, 1 column, rows, "n", "UInt64", custom byte 00, data.
     const block = (rows: number, values: number[]): string => '0100' + '02ffffffff00' + '01' + rows.toString(16).padStart(2, '0') + '016e' + '0655496e743634' + '00' + values.map((v) => Buffer.from(new BigUint64Array([BigInt(v)]).buffer).toString('hex')).join('');
     expect(tcp.toString('hex')).toBe(block(2, [0, 1]) + block(1, [2]));
+    const proton = await bytes(sql, { client_protocol_version: '54460' }, 'proton-driver');
+    expect(proton.toString('latin1')).toContain('\x06uint64');
   });
 });
 
@@ -254,7 +257,9 @@ describe('authentication', () => {
 describe('errors', () => {
   it('frames errors before the headers with status, code header and body', async () => {
     expectError(await post('SELEC 1'), 62, 'SYNTAX_ERROR', 400);
-    expectError(await post('SELECT * FROM raw_no_such_table'), 60, 'UNKNOWN_TABLE', 404);
+    // A client that does not name itself a ClickHouse driver is a Proton client: Proton error names.
+    expectError(await post('SELECT * FROM raw_no_such_table'), 60, 'UNKNOWN_STREAM', 404);
+    expectError(await post('SELECT * FROM raw_no_such_table', {}, { 'User-Agent': 'clickhouse-cli' }), 60, 'UNKNOWN_TABLE', 404);
     expectError(await post('SELECT throwIf(1)'), 395, 'FUNCTION_THROW_IF_VALUE_IS_NON_ZERO', 500);
     expectError(await post('SELECT 1 FORMAT NoSuchFormat'), 73, 'UNKNOWN_FORMAT', 404);
     expectError(await post('SELECT 1', { default_format: 'NoSuchFormat' }), 73, 'UNKNOWN_FORMAT', 404);

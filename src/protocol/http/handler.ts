@@ -21,6 +21,8 @@ export type HttpDeps = {
   config: Config;
   log: Logger;
   info: { version: string; timezone: string };
+  /** The listener's default query mode: snapshot (8123) reads history, streaming (3218) tails. */
+  mode?: 'snapshot' | 'streaming';
 };
 
 const keepAliveS = 10;
@@ -96,6 +98,8 @@ async function runQuery(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
     defaultFormat: parsed.defaultFormat ?? 'TabSeparated',
     address: req.socket.remoteAddress ?? '',
     interface: 'http',
+    dialect: parsed.dialect,
+    queryMode: deps.mode === 'streaming' ? 'streaming' : 'table',
     signal: controller.signal,
   };
   const started = process.hrtime.bigint();

@@ -8,6 +8,7 @@ import { Writable, type Transform } from 'node:stream';
 import { frameEncodeStream } from '../../compression.ts';
 import { reframeBlock } from '../../native.ts';
 import { NativeBlockWalker } from '../../native-walker.ts';
+import { protonResultTypes, protonTypeName, type ResultTransform } from '../../result-types.ts';
 import { renderError, type Dialect, type GatewayError } from '../../errors.ts';
 import { contentType } from '../../formats.ts';
 import type { Summary } from '../../execute.ts';
@@ -70,6 +71,8 @@ export class Reply {
   private raw: RawHead | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
   private reframer: NativeBlockWalker | null = null;
+  /** Proton clients: ClickHouse type names in the format's type headers become Proton names. */
+  private types: ResultTransform | null = null;
 
   constructor(res: ServerResponse, options: ReplyOptions) {
     this.res = res;
@@ -98,12 +101,18 @@ export class Reply {
   start(format: string): void {
     this.format = format;
     if (format === 'Native' && this.options.nativeRevision > 0) this.reframer = new NativeBlockWalker();
+    else if (this.options.dialect === 'proton') this.types = protonResultTypes(format);
   }
 
   async write(chunk: Uint8Array, progress: () => Progress): Promise<void> {
     if (this.reframer) {
       const revision = Math.min(this.options.nativeRevision, SERVER_REVISION);
-      for (const block of this.reframer.push(chunk)) await this.writeBytes(reframeBlock(block, { revision }), progress);
+      const typeName = this.options.dialect === 'proton' ? protonTypeName : undefined;
+      for (const block of this.reframer.push(chunk)) await this.writeBytes(reframeBlock(block, { revision, typeName }), progress);
+      return;
+    }
+    if (this.types) {
+      for (const out of this.types.push(chunk)) await this.writeBytes(out, progress);
       return;
     }
     return this.writeBytes(chunk, progress);
@@ -121,6 +130,7 @@ export class Reply {
   async finish(summary: Progress): Promise<void> {
     this.stopProgress();
     this.reframer?.end();
+    if (this.types) for (const out of this.types.end()) await this.writeBytes(out, () => summary);
     if (!this.body && !this.raw && !this.options.frames && this.options.encoding === null) return this.sendWhole(summary);
     if (!this.body) await this.openBody(200, summary, null);
     await this.endChain();

@@ -41,6 +41,21 @@ export type ParsedRequest = {
   dialect: Dialect;
 };
 
+/**
+ * The client's dialect (type names, error names, alias rule): forced by the `hadron_client_dialect`
+ * setting, else Proton for Proton headers or a Proton/Timeplus client, ClickHouse for a client that
+ * names itself a ClickHouse driver (clickhouse-js, clickhouse-connect, the JDBC driver, clickhouse-go),
+ * else Proton — these are Proton's ports.
+ */
+export function clientDialect(forced: string | undefined, protonHeaders: boolean, userAgent: string): Dialect {
+  if (forced === 'proton' || forced === 'clickhouse') return forced;
+  if (forced !== undefined && forced !== '' && forced !== 'auto') {
+    throw new GatewayError(Code.BAD_ARGUMENTS, `Setting hadron_client_dialect must be 'auto', 'proton' or 'clickhouse', got '${forced}'`);
+  }
+  if (protonHeaders || /proton|timeplus/i.test(userAgent)) return 'proton';
+  return /clickhouse/i.test(userAgent) ? 'clickhouse' : 'proton';
+}
+
 /** First header present among the spellings, ClickHouse first. */
 function header(req: IncomingMessage, name: string): string | undefined {
   for (const prefix of ['x-clickhouse-', 'x-timeplus-', 'x-proton-']) {
@@ -104,6 +119,6 @@ export function parseRequest(req: IncomingMessage): ParsedRequest {
     waitEndOfQuery: url.searchParams.get('wait_end_of_query') === '1',
     bufferSize: Number(url.searchParams.get('buffer_size') ?? 1024 * 1024) || 1024 * 1024,
     clientProtocolVersion: Math.max(0, Math.trunc(Number(url.searchParams.get('client_protocol_version') ?? 0)) || 0),
-    dialect: protonHeaders || /proton|timeplus/i.test(ua) ? 'proton' : 'clickhouse',
+    dialect: clientDialect(settings.get('hadron_client_dialect'), protonHeaders, ua),
   };
 }

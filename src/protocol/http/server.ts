@@ -7,7 +7,8 @@ import { handleRequest, type HttpDeps } from './handler.ts';
 
 export type HttpListener = { server: Server; port: number; close(): Promise<void> };
 
-export async function listenHttp(deps: HttpDeps, host: string, port: number, mode: 'snapshot' | 'streaming'): Promise<HttpListener> {
+export async function listenHttp(shared: HttpDeps, host: string, port: number, mode: 'snapshot' | 'streaming'): Promise<HttpListener> {
+  const deps: HttpDeps = { ...shared, mode };
   const sockets = new Set<Socket>();
   const server = createServer({ keepAliveTimeout: 10_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     handleRequest(deps, req, res).catch((err: unknown) => {

@@ -1,0 +1,337 @@
+// Proton → ClickHouse rewrite of a historical (bounded) query: the same tree after passes, printed
+// with the ClickHouse dialect. Passes: function names (the generated table), expression rewrites of
+// Proton-only functions (templates parsed to trees, never glued as text), type names in casts,
+// `table(s)` → the stream's table, windows over history → GROUP BY-able subqueries, `dedup()` →
+// LIMIT 1 BY, keyed streams read latest-per-key (FINAL), hidden-column rules, Proton-owned query
+// settings removed. Anything that needs the streaming engine is refused with NeedsStreaming.
+import type { Catalog, StreamEntry } from '../catalog.ts';
+import { Code, GatewayError } from '../errors.ts';
+import { isProtonQuerySetting } from '../settings.ts';
+import { translateTypeName } from '../type-parser.ts';
+import type { DataType, Expr, FunctionCall, Interval, Query, Select, SelectStatement, Setting, TableExpr } from './ast.ts';
+import { emptySelect } from './ast.ts';
+import { applyTemplate } from './function-rules.ts';
+import { protonFunction } from './function-lookup.ts';
+import { Cursor } from './parse-cursor.ts';
+import { parseType } from './parse-expression.ts';
+import { parseExpression } from './parse-select.ts';
+import { print } from './printer.ts';
+import { transform } from './transform.ts';
+import { protonTypeNameSql } from './type-name-sql.ts';
+
+/** A query Hadron can only answer with its streaming engine (the streaming issue builds it). */
+export class NeedsStreaming extends GatewayError {
+  constructor(what: string) {
+    super(Code.NOT_IMPLEMENTED, `${what} needs Hadron's streaming engine, which does not run queries yet; read history with table(...) or SETTINGS query_mode='table'`);
+  }
+}
+
+export type RewriteContext = {
+  readonly catalog: Catalog;
+  /** The session's current database. */
+  readonly database: string;
+  /** Client dialect: Proton clients get Proton names from to_type_name() and Proton column names. */
+  readonly dialect: 'proton' | 'clickhouse';
+  /** Tables Hadron answers itself (`system.processes`), as queries over literal data. */
+  readonly virtualTables: ReadonlyMap<string, () => Query>;
+};
+
+export type Rewritten = {
+  readonly statement: SelectStatement;
+  /** Streams the query reads. */
+  readonly streams: readonly StreamEntry[];
+  /** Streams read bare (not through table()): in streaming mode these need the streaming engine. */
+  readonly bareStreams: readonly StreamEntry[];
+  /** Store settings the rewrite needs (e.g. `final` for keyed streams). */
+  readonly settings: ReadonlyMap<string, string>;
+  /** Proton-owned settings written in the query (query_mode, seek_to, …), removed from the SQL. */
+  readonly protonSettings: ReadonlyMap<string, Expr>;
+};
+
+/** Rewrites a bounded SELECT statement to its ClickHouse tree. */
+export function toClickHouse(statement: SelectStatement, ctx: RewriteContext): Rewritten {
+  const state: State = { ctx, streams: [], bareStreams: [], protonSettings: new Map() };
+  const query = rewriteQuery(statement.query, state, true);
+  const keyed = state.streams.some((s) => s.mode === 'versioned_kv' || s.mode === 'changelog_kv');
+  const settings = new Map<string, string>(keyed ? [['final', '1']] : []);
+  return { statement: query === statement.query ? statement : { ...statement, query }, streams: state.streams, bareStreams: state.bareStreams, settings, protonSettings: state.protonSettings };
+}
+
+type State = { ctx: RewriteContext; streams: StreamEntry[]; bareStreams: StreamEntry[]; protonSettings: Map<string, Expr> };
+
+function rewriteQuery(q: Query, state: State, top: boolean): Query {
+  if (q.kind !== 'select') {
+    const left = rewriteQuery(q.left, state, top);
+    const right = rewriteQuery(q.right, state, top);
+    return left === q.left && right === q.right ? q : { ...q, left, right };
+  }
+  return rewriteSelect(q, state, top);
+}
+
+function rewriteSelect(s: Select, state: State, top: boolean): Select {
+  if (s.emit !== null) throw new NeedsStreaming('An EMIT clause');
+  if (s.partitionBy.length > 0 || s.shuffleBy.length > 0) throw new NeedsStreaming('PARTITION BY / SHUFFLE BY substreams');
+  const settings = s.settings.filter((x: Setting) => {
+    if (!isProtonQuerySetting(x.name)) return true;
+    state.protonSettings.set(x.name, x.value);
+    return false;
+  });
+  const from = s.from === null ? null : rewriteTable(s.from, state);
+  const columns = s.columns.map((c) => namedColumn(c, rewriteExpr(c, state), state.ctx.dialect, top));
+  const withs = s.with.map((w) => (w.kind === 'cte' ? { ...w, query: rewriteQuery(w.query, state, false) } : { ...w, expr: rewriteExpr(w.expr, state) }));
+  // Every other clause (WHERE, GROUP BY, ORDER BY, PREWHERE, ARRAY JOIN, window specs, …) gets the expression pass structurally.
+  const body = transform({ ...s, with: [], columns: [], from: null, settings: settings.length === s.settings.length ? s.settings : settings }, expressionPass(state), enterExpressions);
+  const next: Select = { ...body, with: withs, columns, from };
+  return sameSelect(s, next) ? s : next;
+}
+
+function sameSelect(a: Select, b: Select): boolean {
+  for (const key of Object.keys(a) as (keyof Select)[]) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => v === y[i])) continue;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Proton names an unaliased result column by its Proton text (`raw:a.b`, `to_string(x)`); the store
+ * would name it by the ClickHouse text, so such columns get the Proton text as alias.
+ */
+function namedColumn(original: Expr, rewritten: Expr, dialect: 'proton' | 'clickhouse', top: boolean): Expr {
+  if (!top || dialect !== 'proton') return rewritten;
+  if (original.kind === 'alias' || original.kind === 'identifier' || original.kind === 'star') return rewritten;
+  const proton = print(original, 'proton');
+  return proton === print(rewritten, 'clickhouse') ? rewritten : { kind: 'alias', expr: rewritten, name: proton };
+}
+
+/** One expression (a DEFAULT, a key, a TTL) in ClickHouse's spelling. */
+export function rewriteExpression(e: Expr, ctx: RewriteContext): Expr {
+  return rewriteExpr(e, { ctx, streams: [], bareStreams: [], protonSettings: new Map() });
+}
+
+/** The expression pass: functions, casts, subqueries. */
+function rewriteExpr(e: Expr, state: State): Expr {
+  return transform(e, expressionPass(state), enterExpressions);
+}
+
+const enterExpressions = (n: { kind: string }): boolean => n.kind !== 'subquery';
+
+function expressionPass(state: State) {
+  return <N extends { kind: string }>(n: N): N | Expr => {
+    const node = n as unknown as Expr;
+    switch (node.kind) {
+      case 'function': return rewriteCall(node, state);
+      case 'cast': {
+        const type = clickHouseType(node.type);
+        return type === node.type ? n : { ...node, type };
+      }
+      case 'subquery': {
+        const query = rewriteQuery(node.query, state, false);
+        return query === node.query ? n : { ...node, query };
+      }
+      default: return n;
+    }
+  };
+}
+
+/** A Proton type tree in ClickHouse spelling (unknown types: 50 UNKNOWN_TYPE from the type module). */
+export function clickHouseType(t: DataType): DataType {
+  const proton = print(t, 'proton');
+  const clickhouse = translateTypeName(proton, 'clickhouse');
+  return clickhouse === proton ? t : parseType(new Cursor(clickhouse));
+}
+
+const castFunctions = new Set(['CAST', '_CAST', 'accurateCast', 'accurateCastOrNull', 'accurateCastOrDefault']);
+
+function rewriteCall(f: FunctionCall, state: State): Expr {
+  const entry = protonFunction(f.name);
+  if (entry === undefined) return typeArgument(f);
+  switch (entry.kind) {
+    case 'function': {
+      let call: FunctionCall = f.name === entry.clickhouse ? f : { ...f, name: entry.clickhouse };
+      if (entry.parameters !== undefined && call.params === null && call.args.length > entry.parameters) {
+        call = { ...call, params: call.args.slice(entry.parameters), args: call.args.slice(0, entry.parameters) };
+      }
+      if (call.name === 'toTypeName' && state.ctx.dialect === 'proton') return protonTypeNameSql(call.args[0] ?? { kind: 'null' });
+      return typeArgument(call);
+    }
+    case 'expression': return expandTemplate(f, entry.template);
+    case 'streaming':
+      if (f.name.toLowerCase() === 'earliest_ts') return earliest;
+      throw new NeedsStreaming(`Function ${f.name} (${entry.reason})`);
+    case 'unsupported':
+      throw new GatewayError(Code.NOT_IMPLEMENTED, `Function ${f.name} is not supported by Hadron: ${entry.reason}`);
+  }
+}
+
+/** `CAST(x, 'nullable(string)')`: the type given as a string is translated too. */
+function typeArgument(f: FunctionCall): FunctionCall {
+  if (!castFunctions.has(f.name)) return f;
+  const t = f.args[1];
+  if (t?.kind !== 'string') return f;
+  const value = translateTypeName(t.value, 'clickhouse');
+  return value === t.value ? f : { ...f, args: [f.args[0] as Expr, { kind: 'string', value }, ...f.args.slice(2)] };
+}
+
+/** `earliest_ts()`: before every stored event time. */
+const earliest: Expr = {
+  kind: 'function', name: 'toDateTime64', params: null, distinct: false,
+  args: [{ kind: 'string', value: '1900-01-01 00:00:00' }, { kind: 'number', text: '3' }, { kind: 'string', value: 'UTC' }],
+};
+
+const placeholder = (i: number): string => `__hadron_arg_${i}`;
+const templates = new Map<string, Expr>();
+
+/** Expands an expression rewrite: the template is printed over placeholders, parsed once, then the arguments are substituted as trees. */
+function expandTemplate(f: FunctionCall, template: string): Expr {
+  const key = `${template}\u0000${f.args.length}`;
+  let tree = templates.get(key);
+  if (tree === undefined) {
+    const sql = applyTemplate(template, f.args.map((_, i) => placeholder(i)));
+    if (sql === undefined) {
+      throw new GatewayError(Code.NUMBER_OF_ARGUMENTS_DOESNT_MATCH, `Number of arguments for function ${f.name} doesn't match: passed ${f.args.length}`);
+    }
+    tree = parseExpression(sql);
+    templates.set(key, tree);
+  }
+  return transform(tree, (n) => {
+    if (n.kind !== 'identifier') return n;
+    const parts = (n as Extract<Expr, { kind: 'identifier' }>).parts;
+    const m = parts.length === 1 ? /^__hadron_arg_(\d+)$/.exec(parts[0] as string) : null;
+    return m === null ? n : (f.args[Number(m[1])] as Expr);
+  });
+}
+
+// ---- table expressions ----
+
+function rewriteTable(t: TableExpr, state: State): TableExpr {
+  switch (t.kind) {
+    case 'table_ref': return tableRef(t, state, true);
+    case 'table_subquery': {
+      const query = rewriteQuery(t.query, state, false);
+      return query === t.query ? t : { ...t, query };
+    }
+    case 'join': {
+      const left = rewriteTable(t.left, state);
+      const right = rewriteTable(t.right, state);
+      const on = t.on === null ? null : rewriteExpr(t.on, state);
+      return left === t.left && right === t.right && on === t.on ? t : { ...t, left, right, on };
+    }
+    case 'table_function': return tableFunction(t.call, t.alias, state);
+  }
+}
+
+function tableRef(t: Extract<TableExpr, { kind: 'table_ref' }>, state: State, bare: boolean): TableExpr {
+  const parts = t.name.parts;
+  const virtual = state.ctx.virtualTables.get(parts.join('.'));
+  if (virtual !== undefined) return { kind: 'table_subquery', query: virtual(), alias: t.alias ?? parts[parts.length - 1] ?? null };
+  const database = parts.length > 1 ? (parts[0] as string) : state.ctx.database;
+  const name = parts[parts.length - 1] as string;
+  const relation = state.ctx.catalog.relation(database, name);
+  if (relation?.kind === 'stream') {
+    state.streams.push(relation);
+    if (bare) state.bareStreams.push(relation);
+  }
+  if (relation?.kind === 'external') {
+    throw new GatewayError(Code.NOT_IMPLEMENTED, `External ${relation.object} ${database}.${name} is read by Hadron's external connectors, which are not built yet`);
+  }
+  if (relation?.kind === 'stream' && relation.variant === 'random') {
+    throw new GatewayError(Code.NOT_IMPLEMENTED, `Random stream ${database}.${name} is generated by Hadron's streaming engine, which does not run queries yet`);
+  }
+  return t;
+}
+
+function tableFunction(call: FunctionCall, alias: string | null, state: State): TableExpr {
+  const name = call.name.toLowerCase();
+  const source = (e: Expr | undefined): TableExpr => sourceOf(e, call.name, state, name !== 'table');
+  switch (name) {
+    case 'table': {
+      const inner = source(call.args[0]);
+      return alias === null ? inner : withAlias(inner, alias);
+    }
+    case 'tumble': case 'hop': return windowed(name, call, source(call.args[0]), alias, state);
+    case 'session': throw new GatewayError(Code.NOT_IMPLEMENTED, 'session() windows over history are not supported yet; use the streaming engine');
+    case 'dedup': return dedup(call, source(call.args[0]), alias, state);
+    case 'changelog': throw new NeedsStreaming('changelog()');
+  }
+  const entry = protonFunction(call.name);
+  const args = call.args.map((a) => rewriteExpr(a, state));
+  const renamed = entry?.kind === 'function' && entry.table ? entry.clickhouse : call.name;
+  const next: FunctionCall = renamed === call.name && args.every((a, i) => a === call.args[i]) ? call : { ...call, name: renamed, args };
+  return { kind: 'table_function', call: next, alias };
+}
+
+/** The first argument of table()/tumble()/dedup(): a stream name, a nested table function or a subquery. */
+function sourceOf(e: Expr | undefined, fn: string, state: State, bare: boolean): TableExpr {
+  if (e?.kind === 'identifier') return tableRef({ kind: 'table_ref', name: e, alias: null }, state, bare);
+  if (e?.kind === 'function') return tableFunction(e, null, state);
+  if (e?.kind === 'subquery') return { kind: 'table_subquery', query: rewriteQuery(e.query, state, false), alias: null };
+  throw new GatewayError(Code.BAD_ARGUMENTS, `The first argument of ${fn}() must be a stream, a table function or a subquery`);
+}
+
+function withAlias(t: TableExpr, alias: string): TableExpr {
+  switch (t.kind) {
+    case 'join': return { kind: 'table_subquery', query: { ...emptySelect, columns: [star], from: t }, alias };
+    default: return { ...t, alias };
+  }
+}
+
+const star: Expr = { kind: 'star', qualifier: [], except: [] };
+const id = (name: string): Expr => ({ kind: 'identifier', parts: [name] });
+const fn = (name: string, ...args: Expr[]): Expr => ({ kind: 'function', name, params: null, args, distinct: false });
+
+/**
+ * `tumble(src, [time_col,] size)` → `(SELECT *, toStartOfInterval(col, size) AS window_start,
+ * window_start + size AS window_end FROM src)`; `hop(src, [time_col,] slide, size)` adds one row per
+ * window a row falls in (arrayJoin over the size/slide starts; sizes must be whole multiples).
+ */
+function windowed(name: 'tumble' | 'hop', call: FunctionCall, src: TableExpr, alias: string | null, state: State): TableExpr {
+  const rest = call.args.slice(1).map((a) => rewriteExpr(a, state));
+  const intervals = name === 'tumble' ? 1 : 2;
+  const hasColumn = rest.length > intervals;
+  const time = hasColumn ? (rest[0] as Expr) : id('_tp_time');
+  const [slide, size] = hasColumn ? [rest[1], rest[intervals]] : [rest[0], rest[intervals - 1]];
+  if (slide?.kind !== 'interval' || size?.kind !== 'interval' || rest.length > intervals + 1) {
+    throw new GatewayError(Code.BAD_ARGUMENTS, `${name}(stream, [time_column,] ${name === 'hop' ? 'hop_interval, window_size' : 'window_size'}) takes interval literals (e.g. 5s)`);
+  }
+  // window_start has the time column's type (toStartOfInterval alone turns datetime64 into datetime).
+  let start: Expr = fn('CAST', fn('toStartOfInterval', time, slide), fn('toTypeName', time));
+  if (name === 'hop') {
+    const count = windowCount(slide, size);
+    const offset: Interval = { kind: 'interval', unit: slide.unit, value: { kind: 'binary', op: '*', left: id('__hadron_hop'), right: slide.value } };
+    start = fn('arrayJoin', fn('arrayMap', { kind: 'lambda', params: ['__hadron_hop'], body: { kind: 'binary', op: '-', left: start, right: offset } }, fn('range', { kind: 'number', text: String(count) })));
+  }
+  const columns: Expr[] = [
+    star,
+    { kind: 'alias', expr: start, name: 'window_start' },
+    { kind: 'alias', expr: { kind: 'binary', op: '+', left: id('window_start'), right: size }, name: 'window_end' },
+  ];
+  return { kind: 'table_subquery', query: { ...emptySelect, columns, from: src }, alias };
+}
+
+function windowCount(slide: Interval, size: Interval): number {
+  const a = slide.value.kind === 'number' ? Number(slide.value.text) : NaN;
+  const b = size.value.kind === 'number' ? Number(size.value.text) : NaN;
+  if (slide.unit !== size.unit || !Number.isInteger(a) || !Number.isInteger(b) || a <= 0 || b % a !== 0) {
+    throw new GatewayError(Code.BAD_ARGUMENTS, 'hop() over history needs a window size that is a whole multiple of the hop interval, in the same unit');
+  }
+  return b / a;
+}
+
+/** `dedup(src, k1, …, [ttl], [max_keys])` over history: the first stored row per key (by `_tp_sn`). */
+function dedup(call: FunctionCall, src: TableExpr, alias: string | null, state: State): TableExpr {
+  const keys = call.args.slice(1).filter((a) => a.kind !== 'interval' && a.kind !== 'number').map((a) => rewriteExpr(a, state));
+  if (keys.length === 0) throw new GatewayError(Code.NUMBER_OF_ARGUMENTS_DOESNT_MATCH, 'dedup(stream, key, ...) needs at least one key column');
+  const sequenced = src.kind === 'table_ref' && state.streams.some((s) => s.name === src.name.parts[src.name.parts.length - 1]);
+  const query: Select = {
+    ...emptySelect,
+    columns: [star],
+    from: src,
+    orderBy: sequenced ? [{ kind: 'order_item', expr: id('_tp_sn'), direction: null, nulls: null }] : [],
+    limitBy: { limit: { kind: 'number', text: '1' }, offset: null, by: keys },
+  };
+  return { kind: 'table_subquery', query, alias };
+}
