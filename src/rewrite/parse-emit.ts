@@ -40,8 +40,12 @@ function parseEmitItem(c: Cursor, emit: Emit): Emit {
     return { ...emit, [key]: value };
   };
   if (c.acceptKw('AFTER', 'WATERMARK') || c.acceptKw('AFTER', 'WINDOW', 'CLOSE')) return once('afterWindowClose', true);
-  if (c.acceptKw('AFTER', 'KEY', 'EXPIRE')) return parseCloseBy(c, once('afterKeyExpire', true), true);
-  if (c.acceptKw('AFTER', 'SESSION', 'CLOSE')) return parseCloseBy(c, once('afterSessionClose', true), false);
+  if (c.isKw('AFTER', 'KEY', 'EXPIRE') || c.isKw('AFTER', 'SESSION', 'CLOSE')) {
+    const key = c.kw(1) === 'KEY' ? 'afterKeyExpire' : 'afterSessionClose';
+    once('maxSpan', null); // one close policy per EMIT: the first one set maxSpan
+    c.i += 3;
+    return parseCloseBy(c, once(key, true), key === 'afterKeyExpire');
+  }
   if (c.acceptKw('WITH', 'DELAY')) return once('delay', interval());
   if (c.acceptKw('PERIODIC')) {
     const next = once('periodic', interval());

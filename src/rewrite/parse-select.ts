@@ -38,11 +38,18 @@ export function parseStatement(sql: string, options: ParseOptions = {}): SelectS
   return statement;
 }
 
-// select_body := query [FORMAT name]          (SETTINGS belong to the last SELECT of the query)
+// select_body := query [FORMAT name [SETTINGS setting (',' setting)*]]
+//   (SETTINGS belong to the last SELECT of the query: `… FORMAT f SETTINGS s` ≡ `… SETTINGS s FORMAT f`)
 export function parseSelectBody(c: Cursor): SelectStatement {
-  const query = parseQuery(c);
+  let query = parseQuery(c);
   const format = c.acceptKw('FORMAT') ? c.name('format name') : null;
+  if (format !== null && c.acceptKw('SETTINGS')) query = withSettings(query, list(c, parseSetting));
   return { kind: 'select_statement', query, format };
+}
+
+function withSettings(q: Query, settings: Setting[]): Query {
+  if (q.kind === 'set_operation') return { ...q, right: withSettings(q.right, settings) };
+  return { ...q, settings: [...q.settings, ...settings] };
 }
 
 // A single expression, e.g. for tests and for settings values.

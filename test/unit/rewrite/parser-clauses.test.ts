@@ -174,6 +174,12 @@ describe('SELECT clauses and joins', () => {
       roundTrip(tree, parseStatement, false);
     });
   }
+  it('reads SETTINGS after FORMAT as the last SELECT\'s', () => {
+    expect(parseStatement('SELECT 1 UNION ALL SELECT 2 FORMAT JSON SETTINGS a = 1')).toEqual(parseStatement('SELECT 1 UNION ALL SELECT 2 SETTINGS a = 1 FORMAT JSON'));
+  });
+  it('refuses two close policies in one EMIT', () => {
+    expect(thrownCode(() => parseStatement('SELECT count() FROM s EMIT AFTER KEY EXPIRE WITH MAXSPAN 1s AFTER SESSION CLOSE WITH MAXSPAN 1s'))).toBe(62);
+  });
   it('refuses TOP together with LIMIT, and a join without a condition', () => {
     expect(thrownCode(() => parseStatement('SELECT TOP 1 a FROM t LIMIT 2'))).toBe(62);
     expect(thrownCode(() => parseStatement('SELECT a FROM x LEFT JOIN y'))).toBe(62);
