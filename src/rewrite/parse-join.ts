@@ -1,21 +1,21 @@
 // The FROM clause: table items, joins of every kind and strictness, ARRAY JOIN.
-import type { ArrayJoin, Expr, Join, JoinKind, JoinStrictness, Query, TableExpr, TableRef } from './ast.ts';
+import type { ArrayJoin, Expr, Join, JoinKind, JoinStrictness, TableExpr, TableRef } from './ast.ts';
 import { Cursor } from './parse-cursor.ts';
 import { parseElement, parseExpr, parseFunction } from './parse-expression.ts';
 
 // tables := table_item (',' table_item | join_op table_item [join_cond])*
 // join_cond := ON expr | USING ('(' name (',' name)* ')' | name)    (required except for CROSS, PASTE and comma joins)
-export function parseTables(c: Cursor, parseQuery: (c: Cursor) => Query): TableExpr {
-  let left = parseTableItem(c, parseQuery);
+export function parseTables(c: Cursor): TableExpr {
+  let left = parseTableItem(c);
   for (;;) {
     if (c.acceptPunct(',')) {
-      const right = parseTableItem(c, parseQuery);
+      const right = parseTableItem(c);
       left = { kind: 'join', joinKind: 'CROSS', strictness: null, global: false, comma: true, left, right, on: null, using: null };
       continue;
     }
     const op = parseJoinOp(c);
     if (op === null) return left;
-    const right = parseTableItem(c, parseQuery);
+    const right = parseTableItem(c);
     let on: Expr | null = null;
     let using: string[] | null = null;
     if (c.acceptKw('ON')) on = parseExpr(c);
@@ -66,9 +66,9 @@ function parseJoinOp(c: Cursor): { joinKind: JoinKind; strictness: JoinStrictnes
 
 // table_item := '(' query ')' [alias] | name '(' list ')' [alias]
 //             | name ['.' name] [alias] [FINAL] [SAMPLE expr [OFFSET expr]]
-function parseTableItem(c: Cursor, parseQuery: (c: Cursor) => Query): TableExpr {
+function parseTableItem(c: Cursor): TableExpr {
   if (c.acceptPunct('(')) {
-    const query = parseQuery(c);
+    const query = c.subquery(c);
     c.expectPunct(')');
     return { kind: 'table_subquery', query, alias: parseAlias(c) };
   }

@@ -103,7 +103,7 @@ function parseSelect(c: Cursor): Select {
   const distinctOn = distinct && c.acceptKw('ON') ? parenList(c) : [];
   const top = c.acceptKw('TOP') ? parseTop(c) : null;
   const columns = list(c, parseColumn);
-  const from = c.acceptKw('FROM') ? parseTables(c, parseQuery) : null;
+  const from = c.acceptKw('FROM') ? parseTables(c) : null;
   const arrayJoin: ArrayJoin[] = [];
   for (let a = parseArrayJoin(c); a !== null; a = parseArrayJoin(c)) arrayJoin.push(a);
   const prewhere = c.acceptKw('PREWHERE') ? parseExpr(c) : null;
