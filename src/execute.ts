@@ -20,10 +20,11 @@ import type { InsertCoalescer } from './history/coalescer.ts';
 import type { MetaStore } from './history/meta.ts';
 import type { Statement as ParsedStatement } from './rewrite/ast-statement.ts';
 import type { Expr, Query } from './rewrite/ast.ts';
+import { suggestFunctions } from './rewrite/function-lookup.ts';
 import { identifier, print } from './rewrite/printer.ts';
 import { parseSql, UnknownStatement } from './rewrite/parse-statement.ts';
 import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
-import { rowsQuery } from './rewrite/introspect.ts';
+import { rowsQuery, systemColumnsQuery, systemTablesQuery } from './rewrite/introspect.ts';
 import { classify as classifyStatement, parameterTypes, type Classified, type Statement } from './rewrite/statement.ts';
 
 export type { Classified, Statement, Summary };
@@ -162,7 +163,22 @@ export class Executor {
     const parsed = this.parse(text, ctx);
     if (parsed === null) return asWritten();
     const planned = plan(parsed, this.planContext(ctx), text);
-    return this.execute(planned, asWritten, ctx, store, sink);
+    try {
+      return await this.execute(planned, asWritten, ctx, store, sink);
+    } catch (err) {
+      throw ctx.dialect === 'proton' ? this.protonError(err) : err;
+    }
+  }
+
+  /** The store's UNKNOWN_FUNCTION suggests ClickHouse names; a Proton client gets Proton ones. */
+  private protonError(raw: unknown): unknown {
+    const err = toGatewayError(raw);
+    if (err.code !== Code.UNKNOWN_FUNCTION) return err;
+    const name = /(?:Unknown function |Function with name `)([^\s.:`]+)/.exec(err.message)?.[1];
+    if (name === undefined) return err;
+    const hints = suggestFunctions(name, this.catalog.allFunctions().map((f) => f.name));
+    const hint = hints.length === 0 ? '' : `. Maybe you meant: [${hints.map((h) => `'${h}'`).join(', ')}]`;
+    return new GatewayError(Code.UNKNOWN_FUNCTION, `Function with name \`${name}\` does not exist${hint}`, { cause: err });
   }
 
   private parse(text: string, ctx: ExecContext): ParsedStatement | null {
@@ -180,7 +196,13 @@ export class Executor {
     for (const [k, v] of ctx.settings) settings.set(k, v);
     return {
       catalog: this.catalog, database: ctx.session.database, dialect: ctx.dialect, settings, queryMode: ctx.queryMode,
-      virtualTables: new Map([['system.processes', () => this.processesQuery()]]),
+      virtualTables: new Map([
+        ['system.processes', () => this.processesQuery()],
+        ...(ctx.dialect === 'proton' ? [
+          ['system.tables', () => systemTablesQuery(this.catalog)] as const,
+          ['system.columns', () => systemColumnsQuery(this.catalog)] as const,
+        ] : []),
+      ]),
     };
   }
 

@@ -38,3 +38,37 @@ function withCombinator(name: string): ProtonFunction | undefined {
   }
   return undefined;
 }
+
+/**
+ * Proton names close to `name` (for "Maybe you meant" in UNKNOWN_FUNCTION): edit distance ≤ 2, or
+ * the same name without underscores and case (`tostring` → to_string), nearest first, at most 3.
+ */
+export function suggestFunctions(name: string, extra: readonly string[] = []): string[] {
+  const folded = name.toLowerCase().replace(/_/g, '');
+  const scored: [number, string][] = [];
+  for (const candidate of [...Object.keys(protonFunctions), ...extra]) {
+    if (candidate.startsWith('__')) continue;
+    const f = candidate.toLowerCase().replace(/_/g, '');
+    const d = f === folded ? 0 : distance(name.toLowerCase(), candidate.toLowerCase(), 2);
+    if (d <= 2) scored.push([d, candidate]);
+  }
+  return scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1])).slice(0, 3).map(([, n]) => n);
+}
+
+/** Levenshtein distance, or limit + 1 once it is certainly above `limit`. */
+function distance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row.push(v);
+      best = Math.min(best, v);
+    }
+    if (best > limit) return limit + 1;
+    prev = row;
+  }
+  return prev[b.length] as number;
+}

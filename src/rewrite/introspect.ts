@@ -2,10 +2,13 @@
 // DESCRIBE, EXISTS): rows built from the catalog and served by the store as a literal table, so every
 // output format works exactly as for any other query.
 import type { Catalog, ColumnEntry, Relation } from '../catalog.ts';
-import { bookkeeping } from '../catalog.ts';
+import { bookkeeping, hiddenDatabases } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import type { Expr, Query, Select } from './ast.ts';
 import { emptySelect } from './ast.ts';
+import { parseStatement } from './parse-select.ts';
+import { string } from './printer.ts';
+import { protonTypeText } from './type-name-sql.ts';
 
 export type Column = readonly [name: string, clickhouseType: string];
 export type Row = readonly (string | number)[];
@@ -71,4 +74,49 @@ export function findRelation(catalog: Catalog, parts: readonly string[], databas
   const name = parts[parts.length - 1];
   if (name === undefined) throw new GatewayError(Code.SYNTAX_ERROR, 'A stream name is required');
   return catalog.relation(parts.length > 1 ? (parts[0] as string) : database, name);
+}
+
+/** `(database, name) IN ((…), …)` over catalog relations, or null when there are none. */
+function pairsIn(left: string, relations: readonly Relation[]): string | null {
+  if (relations.length === 0) return null;
+  return `(database, ${left}) IN (${relations.map((r) => `(${string(r.database)}, ${string(r.name)})`).join(', ')})`;
+}
+
+const engineNames: readonly [(r: Relation) => boolean, string][] = [
+  [(r) => r.kind === 'stream', 'Stream'],
+  [(r) => r.kind === 'view' && !r.materialized, 'View'],
+  [(r) => r.kind === 'view' && r.materialized, 'MaterializedView'],
+  [(r) => r.kind === 'external' && r.object === 'stream', 'ExternalStream'],
+  [(r) => r.kind === 'external' && r.object === 'table', 'ExternalTable'],
+];
+
+const hiddenList = (): string => [...hiddenDatabases].map(string).join(', ');
+
+/** system.tables as Proton shows it: engines named Stream / View / …, Hadron's metadata hidden. */
+export function systemTablesQuery(catalog: Catalog): Query {
+  const all = catalog.allRelations();
+  const branches = engineNames.flatMap(([test, engine]) => {
+    const cond = pairsIn('name', all.filter(test));
+    return cond === null ? [] : [`${cond}, ${string(engine)}`];
+  });
+  const replace = branches.length === 0 ? '' : ` REPLACE (multiIf(${branches.join(', ')}, engine) AS engine)`;
+  return parseQueryText(`SELECT *${replace} FROM system.tables WHERE database NOT IN (${hiddenList()})`);
+}
+
+/** system.columns as Proton shows it: Proton type names, bookkeeping columns of streams hidden. */
+export function systemColumnsQuery(catalog: Catalog): Query {
+  const streams = pairsIn('table', catalog.allRelations().filter((r) => r.kind === 'stream'));
+  const hide = streams === null ? '' : ` AND NOT (name IN (${[...bookkeeping].map(string).join(', ')}) AND ${streams})`;
+  const select = parseQueryText(`SELECT * FROM system.columns WHERE database NOT IN (${hiddenList()})${hide}`);
+  if (select.kind !== 'select') return select;
+  const star: Expr = {
+    kind: 'star', qualifier: [], except: [],
+    transformers: [{ kind: 'star_replace', items: [{ kind: 'alias', expr: protonTypeText({ kind: 'identifier', parts: ['type'] }), name: 'type' }] }],
+  };
+  return { ...select, columns: [star] };
+}
+
+function parseQueryText(sql: string): Query {
+  const s = parseStatement(sql);
+  return s.query;
 }

@@ -37,8 +37,13 @@ const oneLine = (e: Expr): Expr => call('replaceRegexpAll', call('replaceRegexpA
  * so enum names and time zones inside quotes are never renamed.
  */
 export function protonTypeNameSql(inner: Expr): Expr {
+  return protonTypeText(call('toTypeName', inner));
+}
+
+/** The same rewrite over any ClickHouse type name text (e.g. `system.columns.type`). */
+export function protonTypeText(typeName: Expr): Expr {
   const renamed = familyRules.reduce<Expr>((e, [pattern, replacement]) => call('replaceRegexpAll', e, text(pattern), text(replacement)), part);
   const body = call('if', call('match', part, text("^['`]")), part, renamed);
-  const tokens = call('extractAll', oneLine(call('toTypeName', inner)), text(TOKENS));
+  const tokens = call('extractAll', oneLine(typeName), text(TOKENS));
   return call('arrayStringConcat', call('arrayMap', { kind: 'lambda', params: [PART], body }, tokens));
 }

@@ -272,3 +272,55 @@ describe('§4 J: types, functions, dialect', () => {
     }
   });
 });
+
+describe('catalog introspection and the rest of the DDL', () => {
+  it('system.tables and system.columns in Proton spelling', async () => {
+    await q('CREATE STREAM intro (a int32, b nullable(string))');
+    expect(await rows("SELECT name, engine FROM system.tables WHERE database = 'default' AND name = 'intro'")).toEqual([['intro', 'Stream']]);
+    expect(await rows("SELECT name, type FROM system.columns WHERE database = 'default' AND table = 'intro' ORDER BY position")).toEqual([
+      ['a', 'int32'], ['b', 'nullable(string)'], ['_tp_time', "datetime64(3, 'UTC')"],
+    ]);
+    expect(await rows("SELECT count() FROM system.tables WHERE database = '_hadron'")).toEqual([['0']]);
+  });
+
+  it('UNKNOWN_FUNCTION hints in Proton names', async () => {
+    const text = await fails('SELECT to_strin(1)', 46, 'UNKNOWN_FUNCTION');
+    expect(text).toContain("Maybe you meant: ['to_string'");
+  });
+
+  it('views over history, RENAME, TRUNCATE, OPTIMIZE, SQL functions, format schemas, external definitions', async () => {
+    await q('CREATE STREAM vsrc (k string, v int32)');
+    await q("INSERT INTO vsrc (k, v) VALUES ('a', 1), ('b', 2)");
+    await q('CREATE VIEW vv AS SELECT k, v * 10 AS v10 FROM table(vsrc)');
+    expect(await rows('SELECT k, v10 FROM vv ORDER BY k')).toEqual([['a', '10'], ['b', '20']]);
+    expect(await rows("SHOW STREAMS LIKE 'v%'")).toEqual([['vsrc'], ['vv']]);
+    await q('RENAME STREAM vsrc TO vsrc2');
+    expect(await rows('SELECT count() FROM table(vsrc2)')).toEqual([['2']]);
+    await q("INSERT INTO vsrc2 (k, v) VALUES ('c', 3)");
+    expect(await rows("SELECT _tp_sn FROM table(vsrc2) WHERE k = 'c'")).toEqual([['2']]);
+    await q('OPTIMIZE STREAM vsrc2');
+    await q('TRUNCATE STREAM vsrc2');
+    expect(await rows('SELECT count() FROM table(vsrc2)')).toEqual([['0']]);
+    await q('CREATE FUNCTION plus_one AS (x) -> x + 1');
+    expect(await rows('SELECT plus_one(41)')).toEqual([['42']]);
+    await q('DROP FUNCTION plus_one');
+    await q("CREATE FORMAT SCHEMA sch AS 'syntax = \"proto3\"; message M { int32 a = 1; }' TYPE Protobuf");
+    expect(await rows('SHOW FORMAT SCHEMAS')).toEqual([['sch', 'Protobuf']]);
+    await q("CREATE EXTERNAL STREAM ext (raw string) SETTINGS type='kafka', brokers='127.0.0.1:9092', topic='t'");
+    expect(await rows("SHOW STREAMS LIKE 'ext'")).toEqual([['ext']]);
+    await fails('SELECT * FROM ext', 48, 'NOT_IMPLEMENTED');
+    await q('DROP STREAM ext');
+    await fails('CREATE MATERIALIZED VIEW mv AS SELECT count() FROM vsrc2', 48, 'NOT_IMPLEMENTED');
+    expect(await rows("SELECT to_type_name(v) FROM table(vsrc2) LIMIT 1")).toEqual([]);
+    await q('DROP VIEW vv');
+    await fails('SELECT * FROM vv', 60, 'UNKNOWN_STREAM');
+  });
+
+  it('ClickHouse DDL passes through for ClickHouse clients and Proton clients alike', async () => {
+    await q('CREATE TABLE ch_t (x UInt8) ENGINE = MergeTree ORDER BY x');
+    await q('INSERT INTO ch_t VALUES (1), (2)');
+    expect(await rows('SELECT sum(x) FROM ch_t')).toEqual([['3']]);
+    expect((await rows('DESCRIBE ch_t'))[0]?.slice(0, 2)).toEqual(['x', 'UInt8']);
+    await q('DROP TABLE ch_t');
+  });
+});
