@@ -119,6 +119,15 @@ export class Catalog {
     for (const e of entries) this.put(e);
   }
 
+  /** Replaces everything with `entries` (a reload from the store). */
+  reset(entries: readonly CatalogEntry[]): void {
+    this.relations.clear();
+    this.functions.clear();
+    this.schemas.clear();
+    this.databases.clear();
+    for (const e of entries) this.put(e);
+  }
+
   put(entry: CatalogEntry): void {
     this.version++;
     switch (entry.kind) {

@@ -57,6 +57,8 @@ export interface ResultSink {
   write(chunk: Uint8Array): Promise<void> | void;
 }
 
+const catalogRefreshMs = 1000;
+
 export type ExecutorOptions = { maxBodyBytes: number; maxCoalescedBodyBytes: number; spoolDir: string };
 
 export class Executor {
@@ -67,6 +69,7 @@ export class Executor {
   private readonly options: ExecutorOptions;
   readonly catalog: Catalog;
   private readonly meta: MetaStore;
+  private catalogLoadedAt = Date.now();
 
   constructor(backend: Backend, processes: ProcessList, admission: Admission, coalescer: InsertCoalescer, catalog: Catalog, meta: MetaStore, options: ExecutorOptions) {
     this.backend = backend;
@@ -122,6 +125,7 @@ export class Executor {
   }
 
   private async dispatch(statement: Statement, query: Buffer, rest: AsyncIterable<Uint8Array> | null, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
+    await this.refreshCatalog();
     switch (statement.kind) {
       case 'select':
         return this.sql(query.toString('utf8'), () => {
@@ -226,6 +230,16 @@ export class Executor {
         return this.backend.insertSelect({ table, columns, key: table }, p.select, settings);
       }
     }
+  }
+
+  /**
+   * A remote store may be shared with other Hadron processes: their DDL reaches this catalog within
+   * `catalogRefreshMs`. (An embedded data directory belongs to this process alone.)
+   */
+  private async refreshCatalog(): Promise<void> {
+    if (this.backend.kind !== 'remote' || Date.now() - this.catalogLoadedAt < catalogRefreshMs) return;
+    this.catalogLoadedAt = Date.now();
+    this.catalog.reset(await this.meta.load());
   }
 
   /** Persists a catalog change, then makes it visible. */

@@ -4,7 +4,9 @@
 // One Session runs every request in turn: URL settings are SET before the statement and reset after,
 // `database` is applied with USE, `param_*` are handed over raw with `SET param_<name>`, the way
 // ClickHouse's HTTP handler hands them over. `INSERT ... FORMAT f` with the rows in the body is staged
-// to a file and run as `INSERT ... FROM INFILE`. No SQL is rewritten.
+// to a file and run as `INSERT ... FROM INFILE`; `INSERT ... SELECT ... FROM input('structure') FORMAT f`
+// (chDB has no request body for input() to read) reads the staged file through `file()` instead —
+// the one place the fixture stands in for a server feature. No other SQL is rewritten.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import { quoteIdentifier, quoteString } from '../../src/sql-literal.ts';
 const reserved = new Set(['query', 'database', 'default_format', 'query_id', 'session_id', 'session_timeout', 'session_check',
   'user', 'password', 'quota_key', 'compress', 'decompress', 'buffer_size', 'wait_end_of_query', 'role', 'stacktrace']);
 const insertWithData = /^\s*(INSERT\s+INTO\s+[\s\S]+?)\s+FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*$/i;
+const fromInput = /\binput\(\s*('(?:[^'\\]|\\.)*')\s*\)/i;
 
 /**
  * `param_x` values are passed to the engine exactly as they arrived, as a real server takes them: it
@@ -57,7 +60,10 @@ async function serve(dataDir: string, port: number): Promise<void> {
     const insert = insertWithData.exec(query);
     const staged = insert ? join(spool, `insert-${counter}`) : '';
     if (insert) await writeFile(staged, body);
-    const sql = insert ? `${insert[1]} FROM INFILE ${quoteString(staged)} FORMAT ${insert[2]}` : [query, body.toString()].filter((s) => s !== '').join('\n');
+    const viaInput = insert ? fromInput.exec(insert[1]) : null;
+    const sql = insert === null ? [query, body.toString()].filter((s) => s !== '').join('\n')
+      : viaInput !== null ? insert[1].replace(fromInput, `file(${quoteString(staged)}, ${quoteString(insert[2])}, ${viaInput[1]})`)
+      : `${insert[1]} FROM INFILE ${quoteString(staged)} FORMAT ${insert[2]}`;
     const abort = new AbortController();
     res.once('close', () => {
       if (res.writableFinished) return;
