@@ -60,10 +60,11 @@ async function serve(dataDir: string, port: number): Promise<void> {
     const insert = insertWithData.exec(query);
     const staged = insert ? join(spool, `insert-${counter}`) : '';
     if (insert) await writeFile(staged, body);
-    const viaInput = insert ? fromInput.exec(insert[1]) : null;
+    const [, head = '', dataFormat = ''] = insert ?? [];
+    const viaInput = insert ? fromInput.exec(head) : null;
     const sql = insert === null ? [query, body.toString()].filter((s) => s !== '').join('\n')
-      : viaInput !== null ? insert[1].replace(fromInput, `file(${quoteString(staged)}, ${quoteString(insert[2])}, ${viaInput[1]})`)
-      : `${insert[1]} FROM INFILE ${quoteString(staged)} FORMAT ${insert[2]}`;
+      : viaInput !== null ? head.replace(fromInput, `file(${quoteString(staged)}, ${quoteString(dataFormat)}, ${viaInput[1] ?? "''"})`)
+      : `${head} FROM INFILE ${quoteString(staged)} FORMAT ${dataFormat}`;
     const abort = new AbortController();
     res.once('close', () => {
       if (res.writableFinished) return;
