@@ -213,6 +213,12 @@ export class Executor {
   private async execute(p: Plan, asWritten: () => Promise<Summary>, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
     switch (p.kind) {
       case 'passthrough': return asWritten();
+      case 'describe_then': {
+        const { bytes } = await this.backend.command(`${p.sql} FORMAT JSONEachRow`, store);
+        const lines = Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '');
+        const columns = lines.map((l) => JSON.parse(l) as { name: string; type: string });
+        return this.execute(p.then(columns), asWritten, ctx, store, sink);
+      }
       case 'query': {
         const settings = p.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...p.settings]) };
         return this.stream(p.sql, p.format ?? ctx.defaultFormat, true, settings, sink);

@@ -4,7 +4,9 @@
 import type { CatalogEntry, EntryKind, StreamEntry, ViewEntry } from '../catalog.ts';
 import { hiddenDatabases } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
-import type { Alter, CreateStream, CreateView, Drop, Statement } from './ast-statement.ts';
+import type { Alter, ColumnDef, CreateStream, CreateView, Drop, Statement } from './ast-statement.ts';
+import { Cursor } from './parse-cursor.ts';
+import { parseType } from './parse-expression.ts';
 import type { DataType, Expr, Query, SelectStatement } from './ast.ts';
 import { describeColumns, describeRows, findRelation, rowsQuery, showStreams, type Column, type Row } from './introspect.ts';
 import { identifier, print, string } from './printer.ts';
@@ -29,6 +31,8 @@ export type Plan =
   | { readonly kind: 'ddl'; readonly steps: readonly string[]; readonly change: CatalogChange }
   /** INSERT … SELECT into a stream: rows numbered by the store layer. */
   | { readonly kind: 'insert_select'; readonly stream: StreamEntry; readonly columns: readonly string[]; readonly select: string; readonly settings: ReadonlyMap<string, string> }
+  /** CREATE STREAM … AS SELECT: the store describes the query's columns, then `then(columns)` plans the CREATE. */
+  | { readonly kind: 'describe_then'; readonly sql: string; readonly then: (columns: readonly { name: string; type: string }[]) => Plan }
   /** Run the statement text as the client wrote it. */
   | { readonly kind: 'passthrough' };
 
@@ -113,11 +117,25 @@ function createStream(s: CreateStream, ctx: PlanContext, text: string): Plan {
     if (found?.kind !== 'stream') throw new GatewayError(Code.UNKNOWN_TABLE, `Stream ${s.asSource.parts.join('.')} does not exist`);
     source = found;
   }
-  if (s.asSelect !== null) throw new GatewayError(Code.NOT_IMPLEMENTED, 'CREATE STREAM … AS SELECT is not supported yet; list the columns');
+  if (s.asSelect !== null) {
+    // Proton copies the column list only (no data): the store names the query's columns and types.
+    const select = toClickHouse({ kind: 'select_statement', query: s.asSelect, format: null }, ctx);
+    return {
+      kind: 'describe_then',
+      sql: `DESCRIBE TABLE (${print(select.statement.query, 'clickhouse')})`,
+      then: (described) => createStream({ ...s, asSelect: null, columns: described.map(describedColumn) }, ctx, text),
+    };
+  }
   const entry = streamEntry(s, database, text, source);
   if (entry.variant === 'random') return ddl([], { put: [entry], remove: [] });
   const steps = [...(existing !== undefined ? [`DROP TABLE IF EXISTS ${tableName(database, name)}`] : []), createTableSql(entry, ctx, s.ifNotExists)];
   return ddl(steps, { put: [entry], remove: [] });
+}
+
+function describedColumn(c: { name: string; type: string }): ColumnDef {
+  return {
+    kind: 'column_def', name: c.name, type: parseType(new Cursor(c.type)), nullable: null, defaultKind: null, default: null, codec: [], ttl: null, comment: null,
+  };
 }
 
 function createView(s: CreateView, ctx: PlanContext, text: string): Plan {

@@ -324,3 +324,15 @@ describe('catalog introspection and the rest of the DDL', () => {
     await q('DROP TABLE ch_t');
   });
 });
+
+describe('schema copies', () => {
+  it('CREATE STREAM … AS s1 and AS SELECT copy the column list only', async () => {
+    await q('CREATE STREAM copy_src (a int32, b string)');
+    await q("INSERT INTO copy_src (a, b) VALUES (1, 'x')");
+    await q('CREATE STREAM copy_like AS copy_src');
+    await q('CREATE STREAM copy_sel AS SELECT a, to_string(a) AS s FROM table(copy_src)');
+    expect((await rows('DESCRIBE copy_like')).map((r) => r.slice(0, 2))).toEqual([['a', 'int32'], ['b', 'string'], ['_tp_time', "datetime64(3, 'UTC')"]]);
+    expect((await rows('DESCRIBE copy_sel')).map((r) => r.slice(0, 2))).toEqual([['a', 'int32'], ['s', 'string'], ['_tp_time', "datetime64(3, 'UTC')"]]);
+    expect(await rows('SELECT count() FROM table(copy_sel)')).toEqual([['0']]);
+  });
+});
