@@ -1,0 +1,185 @@
+// A4 (performance.md): the Proton → ClickHouse rewrite per statement — parse + plan (plan prints the
+// ClickHouse SQL) exactly as the executor does it — without and with the StatementCache. Each timed
+// call is one statement; INSERTs with inline data time their head (the executor parses only that)
+// and insertTarget. Prints Markdown tables for bench/RESULTS.md.
+// `npm run bench -- rewrite [rounds]` (default 300 measured rounds over the whole corpus per mode).
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { Catalog } from '../src/catalog.ts';
+import { Code, GatewayError } from '../src/errors.ts';
+import type { Statement } from '../src/rewrite/ast-statement.ts';
+import type { Expr } from '../src/rewrite/ast.ts';
+import { parseSql, UnknownStatement, type ParseOptions } from '../src/rewrite/parse-statement.ts';
+import { insertTarget, plan, type PlanContext } from '../src/rewrite/plan.ts';
+import { StatementCache } from '../src/rewrite/statement-cache.ts';
+import { samples, setup, type Sample } from './rewrite/corpus.ts';
+
+type Parse = (sql: string, options: ParseOptions) => Statement;
+/** One corpus statement ready to time: the text the executor parses and the context it plans in. */
+type Prepared = { readonly text: string; readonly bytes: number; readonly options: ParseOptions; readonly ctx: PlanContext; readonly head: boolean };
+
+const rounds = Number(process.argv[3] ?? 300);
+
+function context(catalog: Catalog, dialect: Sample['dialect']): PlanContext {
+  return { catalog, database: 'default', dialect, settings: new Map(), queryMode: 'table', virtualTables: new Map() };
+}
+
+/** The executor's path: parse (unknown kinds and, for ClickHouse clients, syntax errors go through as written), then plan. */
+function rewrite(p: Prepared, parse: Parse): unknown {
+  let statement: Statement;
+  try {
+    statement = parse(p.text, p.options);
+  } catch (err) {
+    if (err instanceof UnknownStatement) return null;
+    if (p.ctx.dialect === 'clickhouse' && err instanceof GatewayError && err.code === Code.SYNTAX_ERROR) return null;
+    throw err;
+  }
+  if (p.head) return statement.kind === 'insert' ? insertTarget(statement.table as Expr, statement.columns, p.ctx) : null;
+  return plan(statement, p.ctx, p.text);
+}
+
+/** The catalog after every CREATE of `setup` and the corpus (those that plan), as a server would hold it. */
+function buildCatalog(): Catalog {
+  const catalog = new Catalog();
+  for (const s of [...setup.map((sql): Sample => ({ sql, dialect: 'proton' })), ...samples]) {
+    try {
+      const statement = parseSql(s.sql, { implicitAliases: s.dialect === 'clickhouse' });
+      if (!statement.kind.startsWith('create_')) continue;
+      const planned = plan(statement, context(catalog, s.dialect), s.sql);
+      if (planned.kind === 'ddl') for (const e of planned.change.put) catalog.put(e);
+    } catch {
+      // Not a CREATE that plans here (duplicate name, unknown statement, …).
+    }
+  }
+  return catalog;
+}
+
+/** Corpus statements as the executor sees them; ones that fail in both catalogs are left out (listed). */
+function prepare(catalog: Catalog): { prepared: Prepared[]; excluded: string[] } {
+  const empty = new Catalog();
+  const prepared: Prepared[] = [];
+  const excluded: string[] = [];
+  for (const s of samples) {
+    const options = { implicitAliases: s.dialect === 'clickhouse' };
+    let text = s.sql;
+    let head = false;
+    try {
+      const statement = parseSql(text, options);
+      if (statement.kind === 'insert' && statement.source.kind !== 'select') {
+        text = Buffer.from(text, 'utf8').subarray(0, statement.source.dataOffset).toString('utf8');
+        head = true;
+      }
+    } catch {
+      // Measured as the executor meets it (passthrough), or left out below.
+    }
+    const candidates = [context(catalog, s.dialect), context(empty, s.dialect)];
+    const make = (ctx: PlanContext): Prepared => ({ text, bytes: Buffer.byteLength(text), options, ctx, head });
+    const ok = candidates.map(make).find((p) => {
+      try {
+        rewrite(p, parseSql);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (ok === undefined) excluded.push(`${s.sql.replace(/\s+/g, ' ').slice(0, 100)} → ${failure(make(candidates[0] as PlanContext))}`);
+    else prepared.push(ok);
+  }
+  return { prepared, excluded };
+}
+
+function failure(p: Prepared): string {
+  try {
+    rewrite(p, parseSql);
+    return '?';
+  } catch (err) {
+    return err instanceof GatewayError ? `${err.code}: ${err.message.slice(0, 80)}` : String(err);
+  }
+}
+
+/** A fixed permutation per round (xorshift), so the order varies but runs are repeatable. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let x = seed | 1;
+  for (let i = out.length - 1; i > 0; i--) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    const j = (x >>> 0) % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+type Timings = { all: Float64Array; small: Float64Array; perStatement: Map<Prepared, number[]> };
+
+/** `rounds` passes over the corpus, each call timed alone (µs); `warmup` passes first, untimed. */
+function measure(prepared: readonly Prepared[], parse: Parse, warmup: number): Timings {
+  for (let r = 0; r < warmup; r++) for (const p of prepared) rewrite(p, parse);
+  const all: number[] = [];
+  const small: number[] = [];
+  const perStatement = new Map<Prepared, number[]>(prepared.map((p) => [p, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const p of shuffled(prepared, r + 1)) {
+      const t = process.hrtime.bigint();
+      rewrite(p, parse);
+      const us = Number(process.hrtime.bigint() - t) / 1000;
+      all.push(us);
+      if (p.bytes <= 2048) small.push(us);
+      perStatement.get(p)?.push(us);
+    }
+  }
+  return { all: Float64Array.from(all).sort(), small: Float64Array.from(small).sort(), perStatement };
+}
+
+/** Statements per second over untimed passes (no per-call clock reads). */
+function throughput(prepared: readonly Prepared[], parse: Parse): number {
+  const passes = Math.max(20, Math.floor(rounds / 5));
+  const t = process.hrtime.bigint();
+  for (let r = 0; r < passes; r++) for (const p of prepared) rewrite(p, parse);
+  return (passes * prepared.length) / (Number(process.hrtime.bigint() - t) / 1e9);
+}
+
+const pct = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+const us = (x: number): string => x.toFixed(1);
+
+/** Heap bytes the cached trees of the corpus hold, per character of cached text (freed on clear()). */
+function treeBytesPerChar(prepared: readonly Prepared[]): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const cache = new StatementCache();
+  for (const p of prepared) rewrite(p, (sql, o) => cache.parse(sql, o));
+  const chars = cache.textSize;
+  gc();
+  gc();
+  const held = process.memoryUsage().heapUsed;
+  cache.clear();
+  gc();
+  gc();
+  return (held - process.memoryUsage().heapUsed) / Math.max(1, chars);
+}
+
+const catalog = buildCatalog();
+const { prepared, excluded } = prepare(catalog);
+const sizes = Float64Array.from(prepared.map((p) => p.bytes)).sort();
+console.log(`corpus: ${samples.length} statements, ${prepared.length} measured (${prepared.filter((p) => p.bytes <= 2048).length} ≤ 2 KB; sizes ${sizes[0]}–${sizes[sizes.length - 1]} B, median ${pct(sizes, 50)} B), ${excluded.length} left out; catalog ${catalog.allRelations().length} relations; ${rounds} rounds`);
+for (const e of excluded) console.log(`  left out: ${e}`);
+const bytesPerChar = treeBytesPerChar(prepared);
+
+const cache = new StatementCache();
+const cached: Parse = (sql, o) => cache.parse(sql, o);
+const modes: Array<[string, Parse]> = [['no cache', parseSql], ['cache (warm)', cached]];
+const rows: string[] = [
+  '| mode | statements | p50 µs | p99 µs | max µs | p50 µs ≤ 2 KB | p99 µs ≤ 2 KB | max µs ≤ 2 KB | target p99 ≤ 2 KB | statements/s |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+];
+const slowest: string[] = [];
+for (const [name, parse] of modes) {
+  const t = measure(prepared, parse, 50);
+  const rate = throughput(prepared, parse);
+  const met = pct(t.small, 99) <= 200 ? 'met' : 'missed';
+  rows.push(`| ${name} | ${t.all.length} | ${us(pct(t.all, 50))} | ${us(pct(t.all, 99))} | ${us(pct(t.all, 100))} | ${us(pct(t.small, 50))} | ${us(pct(t.small, 99))} | ${us(pct(t.small, 100))} | ≤ 200 (${met}) | ${Math.round(rate)} |`);
+  const medians = [...t.perStatement].map(([p, xs]) => [p, Float64Array.from(xs).sort()] as const).sort((a, b) => pct(b[1], 50) - pct(a[1], 50));
+  slowest.push(`${name}, slowest by median:`, ...medians.slice(0, 5).map(([p, xs]) => `  ${us(pct(xs, 50))} µs p50, ${us(pct(xs, 99))} µs p99, ${p.bytes} B: ${p.text.replace(/\s+/g, ' ').slice(0, 90)}`));
+}
+console.log(`\ncache: ${cache.size} entries, ${cache.textSize} chars of text, hits ${cache.stats.hits}, misses ${cache.stats.misses}; cached trees ≈ ${Math.round(bytesPerChar)} heap bytes per text character\n`);
+console.log(rows.join('\n'));
+console.log(`\n${slowest.join('\n')}`);
