@@ -8,7 +8,7 @@ import type { Catalog, StreamEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import { isProtonQuerySetting } from '../settings.ts';
 import { translateTypeName } from '../type-parser.ts';
-import type { DataType, Expr, FunctionCall, Interval, Query, Select, SelectStatement, Setting, TableExpr } from './ast.ts';
+import type { DataType, Expr, FunctionCall, Interval, Query, Select, SelectStatement, Setting, TableExpr, WithItem } from './ast.ts';
 import { emptySelect } from './ast.ts';
 import { applyTemplate } from './function-rules.ts';
 import { protonFunction } from './function-lookup.ts';
@@ -50,14 +50,15 @@ export type Rewritten = {
 
 /** Rewrites a bounded SELECT statement to its ClickHouse tree. */
 export function toClickHouse(statement: SelectStatement, ctx: RewriteContext): Rewritten {
-  const state: State = { ctx, streams: [], bareStreams: [], protonSettings: new Map() };
+  const state: State = { ctx, streams: [], bareStreams: [], protonSettings: new Map(), ctes: new Set() };
   const query = rewriteQuery(statement.query, state, true);
   const keyed = state.streams.some((s) => s.mode === 'versioned_kv' || s.mode === 'changelog_kv');
   const settings = new Map<string, string>(keyed ? [['final', '1']] : []);
   return { statement: query === statement.query ? statement : { ...statement, query }, streams: state.streams, bareStreams: state.bareStreams, settings, protonSettings: state.protonSettings };
 }
 
-type State = { ctx: RewriteContext; streams: StreamEntry[]; bareStreams: StreamEntry[]; protonSettings: Map<string, Expr> };
+/** `ctes`: names of the CTEs in scope, which shadow streams of the same name. */
+type State = { ctx: RewriteContext; streams: StreamEntry[]; bareStreams: StreamEntry[]; protonSettings: Map<string, Expr>; ctes: ReadonlySet<string> };
 
 function rewriteQuery(q: Query, state: State, top: boolean): Query {
   if (q.kind !== 'select') {
@@ -68,7 +69,14 @@ function rewriteQuery(q: Query, state: State, top: boolean): Query {
   return rewriteSelect(q, state, top);
 }
 
-function rewriteSelect(s: Select, state: State, top: boolean): Select {
+function rewriteSelect(s: Select, outer: State, top: boolean): Select {
+  let state = outer;
+  const withs = s.with.map((w) => {
+    if (w.kind !== 'cte') return rewriteWithExpr(w, state);
+    const query = rewriteQuery(w.query, state, false);
+    state = { ...state, ctes: new Set([...state.ctes, w.name]) };
+    return query === w.query ? w : { ...w, query };
+  });
   if (s.emit !== null) throw new NeedsStreaming('An EMIT clause');
   if (s.partitionBy.length > 0 || s.shuffleBy.length > 0) throw new NeedsStreaming('PARTITION BY / SHUFFLE BY substreams');
   const settings = s.settings.filter((x: Setting) => {
@@ -78,11 +86,15 @@ function rewriteSelect(s: Select, state: State, top: boolean): Select {
   });
   const from = s.from === null ? null : rewriteTable(s.from, state);
   const columns = s.columns.map((c) => namedColumn(c, rewriteExpr(c, state), state.ctx.dialect, top));
-  const withs = s.with.map((w) => (w.kind === 'cte' ? { ...w, query: rewriteQuery(w.query, state, false) } : { ...w, expr: rewriteExpr(w.expr, state) }));
   // Every other clause (WHERE, GROUP BY, ORDER BY, PREWHERE, ARRAY JOIN, window specs, …) gets the expression pass structurally.
   const body = transform({ ...s, with: [], columns: [], from: null, settings: settings.length === s.settings.length ? s.settings : settings }, expressionPass(state), enterExpressions);
   const next: Select = { ...body, with: withs, columns, from };
   return sameSelect(s, next) ? s : next;
+}
+
+function rewriteWithExpr(w: Extract<WithItem, { kind: 'with_expr' }>, state: State): WithItem {
+  const expr = rewriteExpr(w.expr, state);
+  return expr === w.expr ? w : { ...w, expr };
 }
 
 function sameSelect(a: Select, b: Select): boolean {
@@ -109,7 +121,7 @@ function namedColumn(original: Expr, rewritten: Expr, dialect: 'proton' | 'click
 
 /** One expression (a DEFAULT, a key, a TTL) in ClickHouse's spelling. */
 export function rewriteExpression(e: Expr, ctx: RewriteContext): Expr {
-  return rewriteExpr(e, { ctx, streams: [], bareStreams: [], protonSettings: new Map() });
+  return rewriteExpr(e, { ctx, streams: [], bareStreams: [], protonSettings: new Map(), ctes: new Set() });
 }
 
 /** The expression pass: functions, casts, subqueries. */
@@ -160,7 +172,7 @@ function rewriteCall(f: FunctionCall, state: State): Expr {
     }
     case 'expression': return expandTemplate(f, entry.template);
     case 'streaming':
-      if (f.name.toLowerCase() === 'earliest_ts') return earliest;
+      if (seekMarkers.has(f.name.toLowerCase())) return earliest;
       throw new NeedsStreaming(`Function ${f.name} (${entry.reason})`);
     case 'unsupported':
       throw new GatewayError(Code.NOT_IMPLEMENTED, `Function ${f.name} is not supported by Hadron: ${entry.reason}`);
@@ -176,7 +188,8 @@ function typeArgument(f: FunctionCall): FunctionCall {
   return value === t.value ? f : { ...f, args: [f.args[0] as Expr, { kind: 'string', value }, ...f.args.slice(2)] };
 }
 
-/** `earliest_ts()`: before every stored event time. */
+/** `earliest_ts()` / `earliest_timestamp()`: before every stored event time. */
+const seekMarkers: ReadonlySet<string> = new Set(['earliest_ts', 'earliest_timestamp']);
 const earliest: Expr = {
   kind: 'function', name: 'toDateTime64', params: null, distinct: false,
   args: [{ kind: 'string', value: '1900-01-01 00:00:00' }, { kind: 'number', text: '3' }, { kind: 'string', value: 'UTC' }],
@@ -220,12 +233,16 @@ function rewriteTable(t: TableExpr, state: State): TableExpr {
       const on = t.on === null ? null : rewriteExpr(t.on, state);
       return left === t.left && right === t.right && on === t.on ? t : { ...t, left, right, on };
     }
-    case 'table_function': return tableFunction(t.call, t.alias, state);
+    case 'table_function': {
+      const next = tableFunction(t.call, t.alias, state);
+      return next.kind === 'table_function' && next.call === t.call && next.alias === t.alias ? t : next;
+    }
   }
 }
 
 function tableRef(t: Extract<TableExpr, { kind: 'table_ref' }>, state: State, bare: boolean): TableExpr {
   const parts = t.name.parts;
+  if (parts.length === 1 && state.ctes.has(parts[0] as string)) return t;
   const virtual = state.ctx.virtualTables.get(parts.join('.'));
   if (virtual !== undefined) return { kind: 'table_subquery', query: virtual(), alias: t.alias ?? parts[parts.length - 1] ?? null };
   const database = parts.length > 1 ? (parts[0] as string) : state.ctx.database;
@@ -284,21 +301,24 @@ const id = (name: string): Expr => ({ kind: 'identifier', parts: [name] });
 const fn = (name: string, ...args: Expr[]): Expr => ({ kind: 'function', name, params: null, args, distinct: false });
 
 /**
- * `tumble(src, [time_col,] size)` → `(SELECT *, toStartOfInterval(col, size) AS window_start,
+ * `tumble(src, [time_col,] size, [tz])` → `(SELECT *, toStartOfInterval(col, size[, tz]) AS window_start,
  * window_start + size AS window_end FROM src)`; `hop(src, [time_col,] slide, size)` adds one row per
  * window a row falls in (arrayJoin over the size/slide starts; sizes must be whole multiples).
  */
 function windowed(name: 'tumble' | 'hop', call: FunctionCall, src: TableExpr, alias: string | null, state: State): TableExpr {
-  const rest = call.args.slice(1).map((a) => rewriteExpr(a, state));
+  const all = call.args.slice(1).map((a) => rewriteExpr(a, state));
+  const last = all[all.length - 1];
+  const zone = last?.kind === 'string' ? [last] : [];
+  const rest = all.slice(0, all.length - zone.length);
   const intervals = name === 'tumble' ? 1 : 2;
   const hasColumn = rest.length > intervals;
   const time = hasColumn ? (rest[0] as Expr) : id('_tp_time');
   const [slide, size] = hasColumn ? [rest[1], rest[intervals]] : [rest[0], rest[intervals - 1]];
-  if (slide?.kind !== 'interval' || size?.kind !== 'interval' || rest.length > intervals + 1) {
-    throw new GatewayError(Code.BAD_ARGUMENTS, `${name}(stream, [time_column,] ${name === 'hop' ? 'hop_interval, window_size' : 'window_size'}) takes interval literals (e.g. 5s)`);
+  if (slide?.kind !== 'interval' || size?.kind !== 'interval' || time.kind === 'interval' || rest.length > intervals + 1) {
+    throw new GatewayError(Code.BAD_ARGUMENTS, `${name}(stream, [time_column,] ${name === 'hop' ? 'hop_interval, window_size' : 'window_size'}, ['time_zone']) takes interval literals (e.g. 5s)`);
   }
   // window_start has the time column's type (toStartOfInterval alone turns datetime64 into datetime).
-  let start: Expr = fn('CAST', fn('toStartOfInterval', time, slide), fn('toTypeName', time));
+  let start: Expr = fn('CAST', fn('toStartOfInterval', time, slide, ...zone), fn('toTypeName', time));
   if (name === 'hop') {
     const count = windowCount(slide, size);
     const offset: Interval = { kind: 'interval', unit: slide.unit, value: { kind: 'binary', op: '*', left: id('__hadron_hop'), right: slide.value } };
