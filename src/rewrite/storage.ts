@@ -145,7 +145,8 @@ function columnSql(c: ColumnEntry, expr: (text: string) => string, ctx: RewriteC
   const def = c.defaultKind === null ? '' : ` ${c.defaultKind}${c.default === '' ? '' : ` ${expr(c.default)}`}`;
   const codec = c.codec === '' ? '' : ` CODEC(${exprList(c.codec).map((x) => print(rewriteExpression(x, ctx), 'clickhouse')).join(', ')})`;
   const comment = c.comment === '' ? '' : ` COMMENT ${string(c.comment)}`;
-  return `${identifier(c.name)}${type}${def}${codec}${comment}`;
+  // ClickHouse's column grammar: name type [DEFAULT|MATERIALIZED|ALIAS|EPHEMERAL expr] [COMMENT 'c'] [CODEC(…)].
+  return `${identifier(c.name)}${type}${def}${comment}${codec}`;
 }
 
 /** A comma-separated expression list kept as Proton text (`ZSTD(1), LZ4`) → its items. */
@@ -154,9 +155,12 @@ function exprList(text: string): readonly Expr[] {
   return e.kind === 'function' ? e.args : [e];
 }
 
-/** Columns an INSERT without a column list covers: every physical column a user may write. */
+/**
+ * Columns an INSERT without a column list covers: every physical column a user may write, as the
+ * store's own column-less INSERT (EPHEMERAL columns are written only when named).
+ */
 export function insertableColumns(s: StreamEntry): string[] {
-  return s.columns.filter((c) => c.defaultKind !== 'MATERIALIZED' && c.defaultKind !== 'ALIAS').map((c) => c.name);
+  return s.columns.filter((c) => c.defaultKind === null || c.defaultKind === 'DEFAULT').map((c) => c.name);
 }
 
 /** `name Type, …` of the given columns in ClickHouse types (for stores that need an input structure). */
