@@ -46,6 +46,8 @@ export type ExecContext = {
   dialect: Dialect;
   /** The listener's default: 'table' (snapshot ports) or 'streaming'. */
   queryMode: 'table' | 'streaming';
+  /** Results always in this format, whatever the statement says (the native protocol: Native). */
+  outputFormat?: string;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
 };
@@ -55,7 +57,16 @@ export interface ResultSink {
   start(format: string): void;
   /** Resolves when the chunk may be followed by another (backpressure). */
   write(chunk: Uint8Array): Promise<void> | void;
+  /**
+   * Optional: a query that produced no bytes at all reports its result structure here (names and
+   * ClickHouse types, from the store's DESCRIBE of the same SQL) — the native protocol must send a
+   * header block even for an empty result, and the store's Native output has none.
+   */
+  empty?(columns: readonly StoreColumn[]): Promise<void> | void;
 }
+
+/** A result or table column as the store names it. */
+export type StoreColumn = { readonly name: string; readonly type: string };
 
 const catalogRefreshMs = 1000;
 
@@ -130,7 +141,7 @@ export class Executor {
       case 'select':
         return this.sql(query.toString('utf8'), () => {
           const sql = statement.processes.length > 0 ? substitute(query, statement.processes, this.processesSql()) : query.toString('utf8');
-          return this.stream(sql, statement.format ?? ctx.defaultFormat, statement.streamable, store, sink);
+          return this.stream(sql, ctx.outputFormat ?? statement.format ?? ctx.defaultFormat, statement.streamable, store, sink);
         }, ctx, store, sink);
       case 'show_processlist':
         return this.stream(`SELECT * FROM ${this.processesSql()}`, statement.format ?? ctx.defaultFormat, true, store, sink);
@@ -221,7 +232,7 @@ export class Executor {
       }
       case 'query': {
         const settings = p.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...p.settings]) };
-        return this.stream(p.sql, p.format ?? ctx.defaultFormat, true, settings, sink);
+        return this.stream(p.sql, ctx.outputFormat ?? p.format ?? ctx.defaultFormat, true, settings, sink);
       }
       case 'ddl': {
         let summary = emptySummary;
@@ -275,8 +286,39 @@ export class Executor {
       bytes += chunk.bytes.length;
       await sink.write(chunk.bytes);
     }
-    if (!started) sink.start(format);
+    if (!started) {
+      sink.start(format);
+      if (sink.empty) await sink.empty(await this.describe(`(${sql})`, store));
+    }
     return { ...emptySummary, resultRows: rows, resultBytes: bytes };
+  }
+
+  /** The store's DESCRIBE of a table or `(query)`: names and ClickHouse types, in order. */
+  private async describe(target: string, store: StoreContext): Promise<StoreColumn[]> {
+    const { bytes } = await this.backend.command(`DESCRIBE TABLE ${target} FORMAT JSONEachRow`, store);
+    return Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '').map((l) => {
+      const row = JSON.parse(l) as { name: string; type: string; default_type?: string };
+      return { name: row.name, type: row.type, defaultType: row.default_type ?? '' };
+    }).filter((c) => c.defaultType !== 'MATERIALIZED' && c.defaultType !== 'ALIAS' && c.defaultType !== 'EPHEMERAL')
+      .map(({ name, type }) => ({ name, type }));
+  }
+
+  /**
+   * The columns an INSERT with data sent separately (the native protocol's Data blocks) must carry,
+   * in ClickHouse types: the statement's column list, else every column a client may write.
+   */
+  async insertStructure(statement: Extract<Statement, { kind: 'insert' }>, query: Buffer, ctx: ExecContext): Promise<StoreColumn[]> {
+    await this.refreshCatalog();
+    const target = this.insertTarget(statement, query, ctx);
+    const all = await this.describe(target.target, this.storeContext(ctx, ctx.params, ctx.signal));
+    const head = this.parse(query.subarray(0, statement.dataOffset ?? query.length).toString('utf8'), ctx);
+    if (head?.kind !== 'insert' || head.columns === null) return all;
+    const byName = new Map(all.map((c) => [c.name, c]));
+    return head.columns.map((n) => {
+      const c = byName.get(n);
+      if (c === undefined) throw new GatewayError(16, `No such column ${n} in ${target.target}`);
+      return c;
+    });
   }
 
   /** SET: validated by the store with the new values, then kept in the session (or this request only). */
