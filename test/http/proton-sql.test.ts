@@ -206,6 +206,10 @@ describe('§4 B: query modes (table mode parts)', () => {
     expect(r.text).toContain('streaming engine');
     const emit = await post('SELECT count() FROM table(q1) EMIT PERIODIC 1s');
     expect(emit.code).toBe('48');
+    // query_mode set for the session turns the streaming port's reads historical.
+    const session = { session_id: 'b16-session' };
+    expect((await post("SET query_mode = 'table'", session, {}, server.streamingUrl)).status).toBe(200);
+    expect((await post('SELECT count() FROM q1', session, {}, server.streamingUrl)).text).toBe('4\n');
   });
 });
 
