@@ -90,7 +90,7 @@ describe('transform over the corpus', () => {
 
   it('a change deep down rebuilds only its ancestors', () => {
     const s = parseSql('SELECT a + 1 AS x, b FROM t WHERE c = 2');
-    const next = transform(s, (n) => (n.kind === 'number' && (n as { text: string }).text === '2' ? { kind: 'number', text: '3' } : n));
+    const next = transform(s, (n) => (n.kind === 'number' && (n as unknown as { text: string }).text === '2' ? { kind: 'number', text: '3' } : n));
     if (next.kind !== 'select_statement' || s.kind !== 'select_statement' || next.query.kind !== 'select' || s.query.kind !== 'select') throw new Error('not a select');
     expect(next).not.toBe(s);
     expect(next.query.columns).toBe(s.query.columns);
