@@ -232,7 +232,7 @@ export class Executor {
       }
       case 'query': {
         const settings = p.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...p.settings]) };
-        return this.stream(p.sql, ctx.outputFormat ?? p.format ?? ctx.defaultFormat, true, settings, sink);
+        return this.stream(p.sql, ctx.outputFormat ?? p.format ?? ctx.defaultFormat, p.whole !== true, settings, sink);
       }
       case 'ddl': {
         let summary = emptySummary;

@@ -3,7 +3,8 @@
 // output format works exactly as for any other query.
 import type { Catalog, ColumnEntry, Relation } from '../catalog.ts';
 import { bookkeeping, hiddenDatabases } from '../catalog.ts';
-import { Code, GatewayError } from '../errors.ts';
+import { Code, GatewayError, type Dialect } from '../errors.ts';
+import { translateTypeName } from '../type-parser.ts';
 import type { Expr, Query, Select } from './ast.ts';
 import { emptySelect } from './ast.ts';
 import { parseStatement } from './parse-select.ts';
@@ -36,10 +37,11 @@ export const describeColumns: readonly Column[] = [
   ['comment', 'String'], ['codec_expression', 'String'], ['ttl_expression', 'String'],
 ];
 
-export function describeRows(relation: Relation): Row[] {
+/** DESCRIBE rows of a catalog relation, type names in the client's dialect. */
+export function describeRows(relation: Relation, dialect: Dialect): Row[] {
   return relation.columns
     .filter((c: ColumnEntry) => !bookkeeping.has(c.name))
-    .map((c) => [c.name, c.type, c.defaultKind ?? '', c.default, c.comment, c.codec === '' ? '' : `CODEC(${c.codec})`, '']);
+    .map((c) => [c.name, c.type === '' ? '' : translateTypeName(c.type, dialect), c.defaultKind ?? '', c.default, c.comment, c.codec === '' ? '' : `CODEC(${c.codec})`, '']);
 }
 
 /** SHOW STREAMS [FROM db] [[NOT] [I]LIKE p]: stream, view and external names, `.inner.*` hidden. */

@@ -75,9 +75,11 @@ export function parseTail(c: Cursor): { format: string | null; settings: Show['s
 
 // describe := (DESCRIBE | DESC) [TABLE | STREAM] target tail
 // target := '(' query ')' | function | name ['.' name]
+// (`DESCRIBE table(s)` is Proton's table() function, not the TABLE keyword.)
 export function parseDescribe(c: Cursor): Describe {
   if (!c.acceptKw('DESCRIBE')) c.expectKw('DESC');
-  if (!c.acceptKw('TABLE')) c.acceptKw('STREAM');
+  const tableFunction = c.isKw('TABLE') && c.peek(1).kind === 'punct' && c.peek(1).raw === '(' && !['SELECT', 'WITH', '('].includes(c.kw(2) || c.peek(2).raw);
+  if (!tableFunction && !c.acceptKw('TABLE')) c.acceptKw('STREAM');
   let target: TableExpr;
   if (c.acceptPunct('(')) {
     target = { kind: 'table_subquery', query: parseQuery(c), alias: null };

@@ -16,7 +16,7 @@ import { parseCreate } from './parse-create.ts';
 import { Cursor, type ParseOptions } from './parse-cursor.ts';
 import { parseExpr } from './parse-expression.ts';
 import { insertStatementEnd, parseInsert } from './parse-insert.ts';
-import { parseQuery } from './parse-select.ts';
+import { parseQuery, parseSelectBody } from './parse-select.ts';
 import { parseDescribe, parseExists, parseShow } from './parse-show.ts';
 
 export type { ParseOptions } from './parse-cursor.ts';
@@ -89,10 +89,9 @@ function parseBody(c: Cursor, text: string, sql: string): Statement {
   return statement;
 }
 
-// select_statement := query [FORMAT name]
+// select_statement := query [SETTINGS …] [FORMAT name [SETTINGS …]]
 function parseSelectStatement(c: Cursor): Statement {
-  const query = parseQuery(c);
-  return { kind: 'select_statement', query, format: parseFormatClause(c) };
+  return parseSelectBody(c);
 }
 
 /** DROP objects by their words, longest first. */

@@ -26,7 +26,7 @@ export type CatalogChange = { put: readonly CatalogEntry[]; remove: readonly { k
 
 export type Plan =
   /** A row-returning query in ClickHouse SQL (no FORMAT clause: `format` says which, null = the default). */
-  | { readonly kind: 'query'; readonly sql: string; readonly format: string | null; readonly settings: ReadonlyMap<string, string> }
+  | { readonly kind: 'query'; readonly sql: string; readonly format: string | null; readonly settings: ReadonlyMap<string, string>; readonly whole?: true }
   /** Store commands run in order, then the catalog change is persisted. */
   | { readonly kind: 'ddl'; readonly steps: readonly string[]; readonly change: CatalogChange }
   /** INSERT … SELECT into a stream: rows numbered by the store layer. */
@@ -66,7 +66,8 @@ export function plan(s: Statement, ctx: PlanContext, text: string): Plan {
     case 'explain': {
       if (s.statement.kind !== 'select_statement') return passthrough;
       const inner = toClickHouse(s.statement, ctx).statement;
-      return { kind: 'query', sql: printStatement({ ...s, statement: inner, format: null }, 'clickhouse'), format: s.format, settings: new Map() };
+      // The store runs EXPLAIN only as a whole statement, not as a result stream.
+      return { kind: 'query', sql: printStatement({ ...s, statement: inner, format: null }, 'clickhouse'), format: s.format, settings: new Map(), whole: true };
     }
     default:
       return passthrough;
@@ -267,7 +268,7 @@ function show(s: Extract<Statement, { kind: 'show' }>, ctx: PlanContext): Plan {
       const include = ctx.settings.get('include_internal_streams') === '1';
       const rows = showStreams(ctx.catalog, s.from ?? ctx.database, s.like, include).filter((r) => {
         const rel = ctx.catalog.relation(s.from ?? ctx.database, String(r[0]));
-        return s.what === 'STREAMS' || (s.what === 'VIEWS' ? rel?.kind === 'view' : rel?.kind === 'external');
+        return s.what === 'STREAMS' || (s.what === 'VIEWS' ? rel?.kind === 'view' : rel?.kind === 'external' && rel.object === 'stream');
       });
       return rowsPlan([['name', 'String']], rows, s.format);
     }
@@ -302,7 +303,7 @@ function describe(s: Extract<Statement, { kind: 'describe' }>, ctx: PlanContext)
   if (t.kind === 'table_function' && t.call.name.toLowerCase() === 'table' && t.call.args[0]?.kind === 'identifier') parts = t.call.args[0].parts;
   const r = parts === null ? undefined : findRelation(ctx.catalog, parts, ctx.database);
   if (r === undefined) return passthrough;
-  return rowsPlan(describeColumns, describeRows(r), s.format);
+  return rowsPlan(describeColumns, describeRows(r, ctx.dialect), s.format);
 }
 
 function exists(s: Extract<Statement, { kind: 'exists' }>, ctx: PlanContext): Plan {

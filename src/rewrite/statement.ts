@@ -127,7 +127,7 @@ function trailingFormat(lexer: Lexer, text: string): string | null {
 }
 
 /**
- * INSERT INTO [TABLE] {[db.]table | FUNCTION f(...)} [(cols)] [SETTINGS k = v, ...]
+ * INSERT INTO [TABLE | STREAM] {[db.]table | FUNCTION f(...)} [(cols)] [SETTINGS k = v, ...]
  *   {FORMAT name <data> | VALUES <data> | SELECT ... | WITH ...}
  */
 function classifyInsert(lexer: Lexer, text: string, complete: boolean): Classified {
@@ -135,7 +135,7 @@ function classifyInsert(lexer: Lexer, text: string, complete: boolean): Classifi
   let t = lexer.next();
   if (keyword(t) !== 'INTO') return t.kind === 'end' ? need() : syntaxError(lexer, 'INTO', t);
   t = lexer.next();
-  if (keyword(t) === 'TABLE') t = lexer.next();
+  if (keyword(t) === 'TABLE' || keyword(t) === 'STREAM') t = lexer.next();
   if (t.kind === 'end') return need();
   const targetStart = t.start;
   let table: { database: string | null; name: string } | null = null;

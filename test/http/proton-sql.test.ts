@@ -340,3 +340,15 @@ describe('schema copies', () => {
     expect(await rows('SELECT count() FROM table(copy_sel)')).toEqual([['0']]);
   });
 });
+
+describe('statement forms found by the documentation pass', () => {
+  it('DESCRIBE table(s), INSERT INTO STREAM, FORMAT … SETTINGS, EXPLAIN, DESCRIBE for ClickHouse clients', async () => {
+    await q('CREATE STREAM forms (id int32, s string)');
+    expect((await rows('DESCRIBE table(forms)')).map((r) => r[0])).toEqual(['id', 's', '_tp_time']);
+    await q("INSERT INTO STREAM forms (id, s) VALUES (1, 'a')");
+    expect(await q('SELECT id FROM table(forms) FORMAT TSV SETTINGS max_threads = 1')).toBe('1\n');
+    expect(await q('EXPLAIN SELECT id FROM table(forms)')).toContain('ReadFromMergeTree (default.forms)');
+    const ch = await post('DESCRIBE forms', {}, { 'user-agent': 'clickhouse-connect/1.7.2' });
+    expect(ch.text.split('\n').map((l) => l.split('\t').slice(0, 2).join(' ')).slice(0, 3)).toEqual(['id Int32', 's String', "_tp_time DateTime64(3, \\'UTC\\')"]);
+  });
+});
