@@ -28,6 +28,8 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 
 const twoCharPuncts = new Set(['<=', '>=', '!=', '<>', '==', '||', '->', '::', '<=>']);
+/** Second characters of the multi-character punctuation above: any other one ends a punct token. */
+const punctSeconds = new Set([...twoCharPuncts].map((p) => p.charCodeAt(1)));
 
 /** Pull lexer; `incomplete` is set when a token ran into the end of a source that may still grow. */
 export class Lexer {
@@ -97,6 +99,7 @@ export class Lexer {
       const close = s.indexOf('}', start);
       if (close !== -1 && /^\{\s*[A-Za-z_][A-Za-z0-9_]*\s*:/.test(s.slice(start, close + 1))) return this.take('param', start, close + 1);
     }
+    if (!punctSeconds.has(s.charCodeAt(start + 1))) return this.take('punct', start, start + 1);
     const three = s.slice(start, start + 3);
     if (twoCharPuncts.has(three)) return this.take('punct', start, start + 3);
     const two = s.slice(start, start + 2);
@@ -145,12 +148,16 @@ export class Lexer {
 
 const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', '0': '\0', a: '\x07', e: '\x1b' };
 
+const nonAscii = /[^\x00-\x7f]/;
+/** Bytes held as latin1 → the UTF-8 text they encode (ASCII is both, so it is returned as is). */
+const utf8 = (latin1: string): string => (nonAscii.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1);
+
 /** The value of a string or quoted-identifier token, decoded as UTF-8. */
 export function tokenValue(token: Token): string {
-  if (token.kind !== 'string' && token.kind !== 'quoted_id') return Buffer.from(token.raw, 'latin1').toString('utf8');
+  if (token.kind !== 'string' && token.kind !== 'quoted_id') return utf8(token.raw);
   if (token.raw.startsWith('$')) {
     const tag = token.raw.indexOf('$', 1) + 1;
-    return Buffer.from(token.raw.slice(tag, token.raw.length - tag), 'latin1').toString('utf8');
+    return utf8(token.raw.slice(tag, token.raw.length - tag));
   }
   const quote = token.raw[0] as string;
   const body = token.raw.slice(1, -1);
@@ -172,7 +179,7 @@ export function tokenValue(token: Token): string {
       out += ch;
     }
   }
-  return Buffer.from(out, 'latin1').toString('utf8');
+  return utf8(out);
 }
 
 /** Upper-cased word, for keyword comparison. */

@@ -65,6 +65,9 @@ export type ParseOptions = {
   readonly implicitAliases?: boolean;
 };
 
+/** Text whose UTF-8 bytes read as latin1 are the text itself. */
+const asciiOnly = /^[\x00-\x7f]*$/;
+
 /** A cursor over the whole token list; records what was expected at the current token for errors. */
 export class Cursor {
   readonly tokens: Token[];
@@ -75,18 +78,22 @@ export class Cursor {
   jsonColon = true;
   /** Set by the SELECT parser, so expressions can hold subqueries without an import cycle. */
   subquery: (c: Cursor) => Query = () => this.fail(['SELECT subquery']);
+  /** keyword() of each token, computed once: the grammar asks for the same token's word many times. */
+  private readonly keywords: string[] = [];
+  /** Alternatives noted at `expectedAt`, with repeats (removed when an error is built). */
   private expected: string[] = [];
   private expectedAt = -1;
 
   constructor(sql: string, options: ParseOptions = {}) {
     this.implicitAliases = options.implicitAliases ?? false;
-    this.source = Buffer.from(sql, 'utf8').toString('latin1');
+    this.source = asciiOnly.test(sql) ? sql : Buffer.from(sql, 'utf8').toString('latin1');
     const lexer = new Lexer(this.source);
     this.tokens = [];
     try {
       for (;;) {
         const t = lexer.next();
         this.tokens.push(t);
+        this.keywords.push(keyword(t));
         if (t.kind === 'end') break;
       }
     } catch (err) {
@@ -105,7 +112,7 @@ export class Cursor {
   }
   /** Upper-cased keyword of the token k ahead ('' when not a word). */
   kw(k = 0): string {
-    return keyword(this.peek(k));
+    return this.keywords[Math.min(this.i + k, this.keywords.length - 1)] as string;
   }
   isKw(...words: string[]): boolean {
     for (let k = 0; k < words.length; k++) {
@@ -144,13 +151,13 @@ export class Cursor {
       this.expectedAt = this.i;
       this.expected = [];
     }
-    if (!this.expected.includes(what)) this.expected.push(what);
+    this.expected.push(what);
   }
   /** Throws the ClickHouse-worded syntax error at the current token. */
   fail(extra: string[] = []): never {
     for (const e of extra) this.expect(e);
     const t = this.peek();
-    const expected = this.expectedAt === this.i ? this.expected : extra;
+    const expected = [...new Set(this.expectedAt === this.i ? this.expected : extra)];
     const what = t.kind === 'end' ? null : t.raw;
     throw this.syntaxError(t.start, what, expected.length > 0 ? `Expected one of: ${expected.join(', ')}` : '');
   }
