@@ -6,7 +6,7 @@ import { queryAsync } from 'chdb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   csvPath, deriveFunctionMap, docsPath, modulePath, parseProtonFunctions, protonNameOf, readClickHouseFunctions,
-  renderDocs, renderModule, type ClickHouseFunction, type ProtonName,
+  renderDocs, renderModule, renderSqlSection, spliceSqlSection, sqlDocsPath, type ClickHouseFunction, type ProtonName,
 } from '../../../scripts/generate-function-map.ts';
 import { applyTemplate, type FunctionMapping } from '../../../src/rewrite/function-rules.ts';
 import { protonFunctionCounts, protonFunctions } from '../../../src/rewrite/functions.ts';
@@ -45,6 +45,8 @@ describe('function table', () => {
     const stale = 'is stale: run `npx node scripts/generate-function-map.ts`';
     expect(readFileSync(modulePath, 'utf8') === renderModule(map, version), `src/rewrite/functions.ts ${stale}`).toBe(true);
     expect(readFileSync(docsPath, 'utf8') === renderDocs(map, version), `docs/functions.md ${stale}`).toBe(true);
+    const sqlDoc = readFileSync(sqlDocsPath, 'utf8');
+    expect(spliceSqlSection(sqlDoc, renderSqlSection(map, version)) === sqlDoc, `the function section of docs/sql.md ${stale}`).toBe(true);
   });
 
   it('names only functions the embedded ClickHouse has', async () => {
