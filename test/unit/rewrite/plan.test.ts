@@ -101,10 +101,9 @@ describe('INSERT … SELECT plans', () => {
   });
 });
 
-describe('bugs outside the rewrite', () => {
-  // Bug (parser, parse-statement.ts): DESCRIBE table(s) is a syntax error, so plan.ts's describe()
-  // branch for `table(...)` targets is never reached.
-  it.fails('DESCRIBE table(s) is planned from the catalog', () => {
+describe('DESCRIBE', () => {
+  it('DESCRIBE table(s) is planned from the catalog', () => {
     expect(planOf('DESCRIBE table(p)').kind).toBe('query');
+    expect(run(query('DESCRIBE table(p)')).split('\n').map((l) => l.split('\t')[0])).toEqual(['id', 'name', 'tag', '_tp_time', '']);
   });
 });
