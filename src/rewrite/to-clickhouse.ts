@@ -165,12 +165,13 @@ function rewriteCall(f: FunctionCall, state: State): Expr {
     case 'function': {
       let call: FunctionCall = f.name === entry.clickhouse ? f : { ...f, name: entry.clickhouse };
       if (entry.parameters !== undefined && call.params === null && call.args.length > entry.parameters) {
-        call = { ...call, params: call.args.slice(entry.parameters), args: call.args.slice(0, entry.parameters) };
+        const params = call.args.slice(entry.parameters);
+        call = { ...call, params: parameterRules[call.name]?.(params) ?? params, args: call.args.slice(0, entry.parameters) };
       }
       if (call.name === 'toTypeName' && state.ctx.dialect === 'proton') return protonTypeNameSql(call.args[0] ?? { kind: 'null' });
       return typeArgument(call);
     }
-    case 'expression': return expandTemplate(f, entry.template);
+    case 'expression': return shapeRules[f.name.toLowerCase()]?.(f) ?? expandTemplate(f, entry.template);
     case 'streaming':
       if (seekMarkers.has(f.name.toLowerCase())) return earliest;
       throw new NeedsStreaming(`Function ${f.name} (${entry.reason})`);
@@ -178,6 +179,31 @@ function rewriteCall(f: FunctionCall, state: State): Expr {
       throw new GatewayError(Code.NOT_IMPLEMENTED, `Function ${f.name} is not supported by Hadron: ${entry.reason}`);
   }
 }
+
+const isTrue = (e: Expr | undefined): boolean => (e?.kind === 'bool' && e.value) || (e?.kind === 'number' && e.text === '1');
+const isFalse = (e: Expr | undefined): boolean => (e?.kind === 'bool' && !e.value) || (e?.kind === 'number' && e.text === '0');
+
+/**
+ * Trailing Proton parameters ClickHouse spells differently, by ClickHouse function. `top_k(x, k,
+ * with_count, load_factor)`: ClickHouse has no with_count flag (`topK(2, true)` would read true as
+ * the load factor) but a 'counts' mode after the load factor: `topK(k, load_factor or 3, 'counts')`.
+ */
+const parameterRules: Readonly<Record<string, (params: readonly Expr[]) => readonly Expr[] | undefined>> = {
+  topK: ([k, withCount, loadFactor, ...rest]) => {
+    if (k === undefined || withCount === undefined || rest.length > 0) return undefined;
+    if (isFalse(withCount)) return loadFactor === undefined ? [k] : [k, loadFactor];
+    if (isTrue(withCount)) return [k, loadFactor ?? { kind: 'number', text: '3' }, { kind: 'string', value: 'counts' }];
+    return undefined;
+  },
+};
+
+/**
+ * Expression rewrites whose ClickHouse form depends on the arguments' shape, tried before the template:
+ * `map_cast([k…], [v…])` (two arrays) is `mapFromArrays`, not a one-entry map keyed by an array.
+ */
+const shapeRules: Readonly<Record<string, (f: FunctionCall) => Expr | undefined>> = {
+  map_cast: (f) => (f.args.length === 2 && f.args.every((a) => a.kind === 'array') ? { ...f, name: 'mapFromArrays' } : undefined),
+};
 
 /** `CAST(x, 'nullable(string)')`: the type given as a string is translated too. */
 function typeArgument(f: FunctionCall): FunctionCall {

@@ -278,6 +278,9 @@ describe('fixes found by these tests', () => {
     ['a time zone aligns the windows and keeps the column type', "SELECT window_start FROM tumble(table(s), 1d, 'Asia/Tokyo') WHERE id = 2",
       "SELECT window_start FROM (SELECT *, CAST(toStartOfInterval(_tp_time, INTERVAL 1 DAY, 'Asia/Tokyo'), toTypeName(_tp_time)) AS window_start, window_start + INTERVAL 1 DAY AS window_end FROM s) WHERE id = 2",
       '2023-12-31 15:00:00.000\n'],
+    ['top_k with_count is ClickHouse\'s counts mode', 'SELECT top_k(name, 1, true) AS a, top_k(name, 1, false) AS b, top_k(name, 1, true, 5) AS c FROM table(s)',
+      "SELECT topK(1, 3, 'counts')(name) AS a, topK(1)(name) AS b, topK(1, 5, 'counts')(name) AS c FROM s", "[('a',2,0)]\t['a']\t[('a',2,0)]\n"],
+    ['map_cast of two arrays is mapFromArrays', "SELECT map_cast(['a', 'b'], [1, 2]) AS m, map_cast('k', [1]) AS n", "SELECT mapFromArrays(['a', 'b'], [1, 2]) AS m, map('k', [1]) AS n", "{'a':1,'b':2}\t{'k':[1]}\n"],
   ]);
 
   it('a CTE that shadows a stream reads no stream', () => {
