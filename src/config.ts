@@ -16,6 +16,12 @@ export type Config = {
   http_port: number;
   /** Streaming HTTP port, Proton's `http_port`; answers as http_port until streaming lands. */
   streaming_http_port: number;
+  /** Streaming native TCP port, Proton's `tcp_port`; answers as snapshot_tcp_port until streaming lands. */
+  tcp_port: number;
+  /** Snapshot (historical) native TCP port, Proton's `snapshot_server_tcp_port`. */
+  snapshot_tcp_port: number;
+  /** ClickHouse-dialect native TCP port (ClickHouse type and error names always); 0 = off, 9000 when enabled. */
+  clickhouse_tcp_port: number;
   display_name: string;
   log_level: string;
   store: {
@@ -63,6 +69,9 @@ export const defaultConfig: Config = {
   listen_host: '127.0.0.1',
   http_port: 8123,
   streaming_http_port: 3218,
+  tcp_port: 8463,
+  snapshot_tcp_port: 7587,
+  clickhouse_tcp_port: 0,
   display_name: 'hadron',
   log_level: 'info',
   store: {

@@ -12,6 +12,7 @@ import type { Backend } from './history/backend.ts';
 import { InsertCoalescer } from './history/coalescer.ts';
 import { MetaStore } from './history/meta.ts';
 import { listenHttp, type HttpListener } from './protocol/http/server.ts';
+import { listenNative, type NativeListener } from './protocol/native/server.ts';
 
 export type Hadron = {
   config: Config;
@@ -19,6 +20,8 @@ export type Hadron = {
   executor: Executor;
   http: HttpListener;
   streamingHttp: HttpListener;
+  /** Native TCP: snapshot (7587), streaming (8463) and, when configured, ClickHouse (9000). */
+  native: NativeListener[];
   stop(): Promise<void>;
 };
 
@@ -49,12 +52,17 @@ export async function startHadron(config: Config, log: Logger): Promise<Hadron> 
   const deps = { executor, sessions, users: new Users(config.users), config, log, info: backend.info };
   const http = await listenHttp(deps, config.listen_host, config.http_port, 'snapshot');
   const streamingHttp = await listenHttp(deps, config.listen_host, config.streaming_http_port, 'streaming');
+  const native = [
+    await listenNative(deps, config.listen_host, config.snapshot_tcp_port, 'snapshot'),
+    await listenNative(deps, config.listen_host, config.tcp_port, 'streaming'),
+    ...(config.clickhouse_tcp_port > 0 ? [await listenNative(deps, config.listen_host, config.clickhouse_tcp_port, 'clickhouse')] : []),
+  ];
   log.info({ store: backend.kind, version: backend.info.version, startMs: Math.round(performance.now() - t0) }, 'hadron ready');
   let stopped: Promise<void> | null = null;
   return {
-    config, backend, executor, http, streamingHttp,
+    config, backend, executor, http, streamingHttp, native,
     stop: () => (stopped ??= (async () => {
-      const closing = Promise.all([http.close(), streamingHttp.close()]);
+      const closing = Promise.all([http.close(), streamingHttp.close(), ...native.map((l) => l.close())]);
       await executor.drain();
       await processes.cancelAll(config.shutdown_grace_ms);
       await closing;

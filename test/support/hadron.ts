@@ -9,6 +9,10 @@ export type HadronProcess = {
   url: string;
   streamingUrl: string;
   httpPort: number;
+  /** Native TCP ports: snapshot (7587), streaming (8463), ClickHouse dialect (9000). */
+  snapshotTcpPort: number;
+  tcpPort: number;
+  clickhouseTcpPort: number;
   dataDir: string;
   child: ChildProcess;
   /** Output so far (pino JSON lines), for diagnosing failures. */
@@ -38,6 +42,7 @@ export async function startHadron(env: Record<string, string> = {}, dataDir?: st
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'hadron-test-'));
   const httpPort = await freePort();
   const streamingPort = await freePort();
+  const [snapshotTcpPort, tcpPort, clickhouseTcpPort] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, [join(root, 'src/main.ts')], {
     cwd: root,
     env: {
@@ -45,6 +50,9 @@ export async function startHadron(env: Record<string, string> = {}, dataDir?: st
       HADRON_STORE_PATH: join(dir, 'store'),
       HADRON_HTTP_PORT: String(httpPort),
       HADRON_STREAMING_HTTP_PORT: String(streamingPort),
+      HADRON_SNAPSHOT_TCP_PORT: String(snapshotTcpPort),
+      HADRON_TCP_PORT: String(tcpPort),
+      HADRON_CLICKHOUSE_TCP_PORT: String(clickhouseTcpPort),
       HADRON_LOG_LEVEL: 'warn',
       HADRON_CONFIG: join(root, 'config/hadron.yaml'),
       ...env,
@@ -75,6 +83,9 @@ export async function startHadron(env: Record<string, string> = {}, dataDir?: st
     url,
     streamingUrl: `http://127.0.0.1:${streamingPort}`,
     httpPort,
+    snapshotTcpPort: Number(env.HADRON_SNAPSHOT_TCP_PORT ?? snapshotTcpPort),
+    tcpPort: Number(env.HADRON_TCP_PORT ?? tcpPort),
+    clickhouseTcpPort: Number(env.HADRON_CLICKHOUSE_TCP_PORT ?? clickhouseTcpPort),
     dataDir: dir,
     child,
     output: () => out,

@@ -24,7 +24,10 @@ export const Revision = {
   REFERER: 54447,
   DISTRIBUTED_DEPTH: 54448,
   INITIAL_QUERY_START_TIME: 54449,
+  COLUMN_DEFAULTS_METADATA: 54410,
+  INCREMENTAL_PROFILE_EVENTS: 54451,
   PARALLEL_REPLICAS: 54453,
+  PROFILE_EVENTS_IN_INSERT: 54456,
   ADDENDUM: 54458,
   PARAMETERS: 54459,
   SERVER_QUERY_TIME_IN_PROGRESS: 54460,
@@ -38,7 +41,7 @@ export const SERVER_REVISION = 54460;
 export const ClientPacketType = { hello: 0, query: 1, data: 2, cancel: 3, ping: 4 } as const;
 export const ServerPacketType = {
   hello: 0, data: 1, exception: 2, progress: 3, pong: 4, endOfStream: 5, profileInfo: 6, totals: 7, extremes: 8,
-  log: 10, profileEvents: 14,
+  log: 10, tableColumns: 11, profileEvents: 14,
 } as const;
 
 const UNKNOWN_PACKET_FROM_CLIENT = 99;

@@ -2,8 +2,8 @@
 // the negotiated revision min(client, server), where the layout depends on it, and returns the
 // whole packet, packet type included, in one buffer (or a list of buffers when block bytes are
 // passed through unchanged).
-import { encodeFrames } from '../../compression.ts';
-import { encodeString, varUIntSize, writeVarUInt } from '../../native.ts';
+import { encodeFrames, type CompressionMethodName } from '../../compression.ts';
+import { encodeString, varUIntSize, writeBlockHeader, writeVarUInt } from '../../native.ts';
 import { Revision, SERVER_REVISION, ServerPacketType } from './packets.ts';
 
 /** Concatenates parts: VarUInts (numbers), Strings (strings), raw bytes (Uint8Array). */
@@ -136,6 +136,8 @@ export interface DataOptions {
   readonly table?: string;
   /** Frame the block in LZ4 frames of at most `maxFrame` bytes (default 1 MiB), as Query.compression = 1 asks. */
   readonly compress?: boolean;
+  /** The frame method when compressing: lz4 (default, §0.6) or zstd (`network_compression_method`). */
+  readonly method?: CompressionMethodName;
   readonly maxFrame?: number;
 }
 
@@ -147,5 +149,25 @@ export interface DataOptions {
 export function encodeData(block: Uint8Array, options: DataOptions = {}): Uint8Array[] {
   const head = packet([options.type ?? ServerPacketType.data, options.table ?? '']);
   if (options.compress !== true) return [head, block];
-  return [head, ...encodeFrames(block, 'lz4', options.maxFrame)];
+  return [head, ...encodeFrames(block, options.method ?? 'lz4', options.maxFrame)];
+}
+
+/**
+ * `0b` table name `""`, description: `columns format version: 1\n<N> columns:\n` then one
+ * `` `name` Type\n `` line per column (§1.5; only when R ≥ 54410, before the INSERT header).
+ */
+export function encodeTableColumns(columns: readonly { readonly name: string; readonly type: string }[]): Uint8Array {
+  const lines = columns.map((c) => `\`${c.name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\` ${c.type}\n`);
+  return packet([ServerPacketType.tableColumns, '', `columns format version: 1\n${columns.length} columns:\n${lines.join('')}`]);
+}
+
+/** The ProfileEvents block's columns (§1.5), ClickHouse names; `typeName` renames them for the client. */
+export const PROFILE_EVENTS_COLUMNS: readonly { readonly name: string; readonly type: string }[] = [
+  { name: 'host_name', type: 'String' }, { name: 'current_time', type: 'DateTime' }, { name: 'thread_id', type: 'UInt64' },
+  { name: 'type', type: "Enum8('increment' = 1, 'gauge' = 2)" }, { name: 'name', type: 'String' }, { name: 'value', type: 'Int64' },
+];
+
+/** `0e` `""` and a 0-row ProfileEvents block for R, never compressed (§0.5: clickhouse-driver waits for it after INSERT blocks). */
+export function encodeProfileEvents(R: number, typeName?: (clickhouseType: string) => string): Uint8Array {
+  return packet([ServerPacketType.profileEvents, '', writeBlockHeader(PROFILE_EVENTS_COLUMNS, { revision: R, typeName })]);
 }
