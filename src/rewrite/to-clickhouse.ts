@@ -156,7 +156,11 @@ export function clickHouseType(t: DataType): DataType {
   return clickhouse === proton ? t : parseType(new Cursor(clickhouse));
 }
 
-const castFunctions = new Set(['CAST', '_CAST', 'accurateCast', 'accurateCastOrNull', 'accurateCastOrDefault']);
+/** ClickHouse functions that take a type name as a string, and which argument it is (-1: the last). */
+const typeArguments: Readonly<Record<string, number>> = {
+  CAST: 1, _CAST: 1, accurateCast: 1, accurateCastOrNull: 1, accurateCastOrDefault: 1, reinterpret: 1,
+  defaultValueOfTypeName: 0, JSONExtract: -1, JSONExtractKeysAndValues: -1,
+};
 
 function rewriteCall(f: FunctionCall, state: State): Expr {
   const entry = protonFunction(f.name);
@@ -205,13 +209,15 @@ const shapeRules: Readonly<Record<string, (f: FunctionCall) => Expr | undefined>
   map_cast: (f) => (f.args.length === 2 && f.args.every((a) => a.kind === 'array') ? { ...f, name: 'mapFromArrays' } : undefined),
 };
 
-/** `CAST(x, 'nullable(string)')`: the type given as a string is translated too. */
+/** `CAST(x, 'nullable(string)')`, `json_extract(j, 'a', 'array(int32)')`: a type given as a string is translated too. */
 function typeArgument(f: FunctionCall): FunctionCall {
-  if (!castFunctions.has(f.name)) return f;
-  const t = f.args[1];
+  const at = typeArguments[f.name];
+  if (at === undefined || f.args.length < (at < 0 ? 2 : at + 1)) return f;
+  const i = at < 0 ? f.args.length - 1 : at;
+  const t = f.args[i];
   if (t?.kind !== 'string') return f;
   const value = translateTypeName(t.value, 'clickhouse');
-  return value === t.value ? f : { ...f, args: [f.args[0] as Expr, { kind: 'string', value }, ...f.args.slice(2)] };
+  return value === t.value ? f : { ...f, args: f.args.map((a, k) => (k === i ? { kind: 'string', value } : a)) };
 }
 
 /** `earliest_ts()` / `earliest_timestamp()`: before every stored event time. */

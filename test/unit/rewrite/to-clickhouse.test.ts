@@ -280,6 +280,8 @@ describe('fixes found by these tests', () => {
       '2023-12-31 15:00:00.000\n'],
     ['top_k with_count is ClickHouse\'s counts mode', 'SELECT top_k(name, 1, true) AS a, top_k(name, 1, false) AS b, top_k(name, 1, true, 5) AS c FROM table(s)',
       "SELECT topK(1, 3, 'counts')(name) AS a, topK(1)(name) AS b, topK(1, 5, 'counts')(name) AS c FROM s", "[('a',2,0)]\t['a']\t[('a',2,0)]\n"],
+    ['type names given as strings are translated', "SELECT json_extract('{\"a\":[1]}', 'a', 'array(int32)') AS a, default_value_of_type_name('int8') AS b, reinterpret(to_uint8(1), 'int8') AS c, accurate_cast_or_null(300, 'uint8') AS d",
+      "SELECT JSONExtract('{\"a\":[1]}', 'a', 'Array(Int32)') AS a, defaultValueOfTypeName('Int8') AS b, reinterpret(toUInt8(1), 'Int8') AS c, accurateCastOrNull(300, 'UInt8') AS d", '[1]\t0\t1\t\\N\n'],
     ['map_cast of two arrays is mapFromArrays', "SELECT map_cast(['a', 'b'], [1, 2]) AS m, map_cast('k', [1]) AS n", "SELECT mapFromArrays(['a', 'b'], [1, 2]) AS m, map('k', [1]) AS n", "{'a':1,'b':2}\t{'k':[1]}\n"],
   ]);
 
