@@ -1,11 +1,14 @@
 // Finds where one TCP Native block ends in a contiguous buffer (reference/protocols.md §2.1, §2.2),
-// so an uncompressed client Data packet can be cut out of the stream before the packet after it.
-// (NativeBlockWalker walks a stream of blocks only: fed past a block's end it would read the next
-// packet as a block.) Restartable: on running out it throws INCOMPLETE with the least offset
-// needed, which for fixed-width columns jumps a whole column ahead.
-import { incorrect, nativeLayout, NOT_IMPLEMENTED, prefixCount, type NativeLayout } from '../../native-layout.ts';
+// so a client Data packet can be cut out of the stream before the packet after it, and where its
+// columns are. (NativeBlockWalker walks a stream of blocks only: fed past a block's end it would
+// read the next packet as a block; and it knows ClickHouse type names only, while Proton drivers
+// write `uint64`, `nullable(string)`.) Restartable: on running out it throws INCOMPLETE with the
+// least offset needed, which for fixed-width columns jumps a whole column ahead.
+import { incorrect, nativeLayout, NOT_IMPLEMENTED, prefixCount, UNKNOWN_TYPE, type NativeLayout } from '../../native-layout.ts';
 import { MAX_BLOCK_ROWS, MAX_STRING_LENGTH, REVISION_WITH_CUSTOM_SERIALIZATION } from '../../native.ts';
+import type { NativeBlock, NativeColumn } from '../../native-walker.ts';
 import { GatewayError } from '../../errors.ts';
+import { translateTypeName } from '../../type-parser.ts';
 import type { Reader } from './reader.ts';
 
 const MAX_COLUMNS = 1_000_000;
@@ -19,7 +22,32 @@ const LC_NEED_UPDATE_DICTIONARY = 0x400;
  * custom-serialization byte per column, which must be 0). `limit` bounds the block's byte size.
  */
 export function skipBlock(r: Reader, revision: number, limit: number): void {
+  readBlock(r, revision, limit);
+}
+
+/** The layout of a type name in either spelling: ClickHouse's, else Proton's (`uint64`, `nullable(string)`). */
+export function clientLayout(type: string): NativeLayout {
+  try {
+    return nativeLayout(type);
+  } catch (error) {
+    if (!(error instanceof GatewayError) || error.code !== UNKNOWN_TYPE) throw error;
+    let clickhouse: string;
+    try {
+      clickhouse = translateTypeName(type, 'clickhouse');
+    } catch {
+      throw error;
+    }
+    return nativeLayout(clickhouse);
+  }
+}
+
+/**
+ * Reads one block like skipBlock and returns it: a view of `r.bytes` from where it started, the
+ * columns' names and types as sent and their data ranges within that view.
+ */
+export function readBlock(r: Reader, revision: number, limit: number): NativeBlock {
   const start = r.pos;
+  const found: NativeColumn[] = [];
   const budget = (n: number): number => {
     if (r.pos - start + n > limit) throw incorrect(`Native block declares more than ${limit} bytes`);
     return n;
@@ -35,14 +63,20 @@ export function skipBlock(r: Reader, revision: number, limit: number): void {
     if (revision >= REVISION_WITH_CUSTOM_SERIALIZATION && r.u8() !== 0) {
       throw new GatewayError(NOT_IMPLEMENTED, `Column ${name} has a custom (sparse) serialization`);
     }
-    if (rows === 0) continue;
-    const layout = nativeLayout(type);
+    if (rows === 0) {
+      found.push({ name, type, dataStart: r.pos - start, dataEnd: r.pos - start });
+      continue;
+    }
+    const dataStart = r.pos - start;
+    const layout = clientLayout(type);
     for (let p = prefixCount(layout); p > 0; p--) {
       const version = r.u64();
       if (version !== 1n) throw incorrect(`Unknown LowCardinality keys serialization version ${version}`);
     }
     skipData(r, layout, rows, budget);
+    found.push({ name, type, dataStart, dataEnd: r.pos - start });
   }
+  return { columns: found, rows, bytes: r.bytes.subarray(start, r.pos) };
 }
 
 function skipBlockInfo(r: Reader): void {

@@ -4,8 +4,8 @@
 import { GatewayError } from '../../errors.ts';
 import { decodeFrame, FrameError, frameLength, FRAME_OVERHEAD } from '../../compression.ts';
 import { incorrect } from '../../native-layout.ts';
-import { NativeBlockWalker, type NativeBlock } from '../../native-walker.ts';
-import { skipBlock } from './block-length.ts';
+import type { NativeBlock } from '../../native-walker.ts';
+import { readBlock } from './block-length.ts';
 import { NUMERIC_OLD_SETTINGS } from './old-settings.ts';
 import { INCOMPLETE, Reader } from './reader.ts';
 
@@ -147,8 +147,11 @@ export interface ClientDecoderOptions {
   readonly maxBlockBytes?: number;
 }
 
-/** A compressed Data packet in progress: its frames are read one by one into a walker. */
-interface CompressedData { readonly table: string; readonly walker: NativeBlockWalker }
+/**
+ * A compressed Data packet in progress: its frames' payloads are appended to one buffer (grown by
+ * doubling) and the block is looked for again once the bytes the last attempt needed are there.
+ */
+interface CompressedData { readonly table: string; buf: Uint8Array; length: number; need: number }
 
 const EMPTY = new Uint8Array(0);
 const MAX_NAME = 1 << 16;
@@ -367,15 +370,10 @@ export class ClientPacketDecoder {
   #dataPacket(r: Reader): DataPacket | null {
     const table = r.string(MAX_NAME, 'External table name');
     if (this.#compression) {
-      this.#data = { table, walker: new NativeBlockWalker({ revision: this.#revision, maxBlockBytes: this.#maxBlock }) };
+      this.#data = { table, buf: EMPTY, length: 0, need: 1 };
       return null;
     }
-    const start = r.pos;
-    skipBlock(r, this.#revision, this.#maxBlock);
-    const walker = new NativeBlockWalker({ revision: this.#revision, maxBlockBytes: this.#maxBlock });
-    const [block] = walker.push(r.bytes.subarray(start, r.pos));
-    if (block === undefined || walker.buffered > 0) throw incorrect('Data packet block did not parse as one block');
-    return { kind: 'data', table, block };
+    return { kind: 'data', table, block: readBlock(r, this.#revision, this.#maxBlock) };
   }
 
   /** One frame of a compressed block; the packet when the walker completes the block. */
@@ -389,13 +387,34 @@ export class ClientPacketDecoder {
       if (error instanceof FrameError) throw new GatewayError(error.code, error.message, { cause: error });
       throw error;
     }
-    // Method NONE returns a view of the frame; the carry buffer may be reused, so keep a copy.
-    const blocks = data.walker.push(payload.buffer === r.bytes.buffer ? payload.slice() : payload);
-    if (blocks.length === 0) return null;
-    if (blocks.length > 1 || data.walker.buffered > 0) throw incorrect('A compressed Data packet holds more than one block');
+    appendPayload(data, payload, this.#maxBlock);
+    if (data.length < data.need) return null;
+    const r2 = new Reader(data.buf.subarray(0, data.length), 0);
+    let block: NativeBlock;
+    try {
+      block = readBlock(r2, this.#revision, this.#maxBlock);
+    } catch (error) {
+      if (error !== INCOMPLETE) throw error;
+      data.need = INCOMPLETE.need;
+      return null;
+    }
+    if (r2.pos !== data.length) throw incorrect('A compressed Data packet holds more than one block');
     this.#data = null;
-    return { kind: 'data', table: data.table, block: blocks[0] as NativeBlock };
+    return { kind: 'data', table: data.table, block };
   }
+}
+
+/** Appends a frame's payload (copied: a NONE payload is a view of the carry buffer, which is reused). */
+function appendPayload(data: CompressedData, payload: Uint8Array, limit: number): void {
+  const needed = data.length + payload.byteLength;
+  if (needed > limit) throw incorrect(`Native block declares more than ${limit} bytes`);
+  if (needed > data.buf.byteLength) {
+    const grown = new Uint8Array(Math.min(limit, Math.max(2 * needed, 4096)));
+    grown.set(data.buf.subarray(0, data.length));
+    data.buf = grown;
+  }
+  data.buf.set(payload, data.length);
+  data.length = needed;
 }
 
 /** ClientInfo in the field order and revision conditions of ClickHouse's ClientInfo::read. */
