@@ -8,7 +8,7 @@ import type { Catalog, StreamEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import { isProtonQuerySetting } from '../settings.ts';
 import { translateTypeName } from '../type-parser.ts';
-import type { DataType, Expr, FunctionCall, Interval, Query, Select, SelectStatement, Setting, TableExpr, WithItem } from './ast.ts';
+import type { DataType, Expr, FunctionCall, Interval, Query, Select, SelectStatement, Setting, StarApply, TableExpr, WithItem } from './ast.ts';
 import { emptySelect } from './ast.ts';
 import { applyTemplate } from './function-rules.ts';
 import { protonFunction } from './function-lookup.ts';
@@ -114,7 +114,7 @@ function sameSelect(a: Select, b: Select): boolean {
  */
 function namedColumn(original: Expr, rewritten: Expr, dialect: 'proton' | 'clickhouse', top: boolean): Expr {
   if (!top || dialect !== 'proton') return rewritten;
-  if (original.kind === 'alias' || original.kind === 'identifier' || original.kind === 'star') return rewritten;
+  if (original.kind === 'alias' || original.kind === 'identifier' || original.kind === 'star' || original.kind === 'columns') return rewritten;
   const proton = print(original, 'proton');
   return proton === print(rewritten, 'clickhouse') ? rewritten : { kind: 'alias', expr: rewritten, name: proton };
 }
@@ -132,9 +132,10 @@ function rewriteExpr(e: Expr, state: State): Expr {
 const enterExpressions = (n: { kind: string }): boolean => n.kind !== 'subquery';
 
 function expressionPass(state: State) {
-  return <N extends { kind: string }>(n: N): N | Expr => {
-    const node = n as unknown as Expr;
+  return <N extends { kind: string }>(n: N): N | Expr | StarApply => {
+    const node = n as unknown as Expr | StarApply;
     switch (node.kind) {
+      case 'star_apply': return applied(node);
       case 'function': return rewriteCall(node, state);
       case 'cast': {
         const type = clickHouseType(node.type);
@@ -147,6 +148,13 @@ function expressionPass(state: State) {
       default: return n;
     }
   };
+}
+
+/** `* APPLY(to_string)`: a function given by name is renamed like a call. */
+function applied(a: StarApply): StarApply {
+  const name = a.fn.kind === 'identifier' && a.fn.parts.length === 1 ? (a.fn.parts[0] as string) : null;
+  const entry = name === null ? undefined : protonFunction(name);
+  return entry?.kind === 'function' && entry.clickhouse !== name ? { ...a, fn: id(entry.clickhouse) } : a;
 }
 
 /** A Proton type tree in ClickHouse spelling (unknown types: 50 UNKNOWN_TYPE from the type module). */

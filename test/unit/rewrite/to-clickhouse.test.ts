@@ -282,6 +282,9 @@ describe('fixes found by these tests', () => {
       "SELECT topK(1, 3, 'counts')(name) AS a, topK(1)(name) AS b, topK(1, 5, 'counts')(name) AS c FROM s", "[('a',2,0)]\t['a']\t[('a',2,0)]\n"],
     ['type names given as strings are translated', "SELECT json_extract('{\"a\":[1]}', 'a', 'array(int32)') AS a, default_value_of_type_name('int8') AS b, reinterpret(to_uint8(1), 'int8') AS c, accurate_cast_or_null(300, 'uint8') AS d",
       "SELECT JSONExtract('{\"a\":[1]}', 'a', 'Array(Int32)') AS a, defaultValueOfTypeName('Int8') AS b, reinterpret(toUInt8(1), 'Int8') AS c, accurateCastOrNull(300, 'UInt8') AS d", '[1]\t0\t1\t\\N\n'],
+    ['APPLY renames a function given by name; COLUMNS keeps its own names', "SELECT * EXCEPT (raw) APPLY(to_string) FROM table(s) WHERE _tp_sn = 0",
+      "SELECT * EXCEPT (raw) APPLY(toString) FROM s WHERE _tp_sn = 0", '1\t1.5\ta\t2024-01-01 00:00:01.000\n'],
+    ['COLUMNS with APPLY gets no alias', "SELECT COLUMNS('^i') APPLY(to_string) FROM table(s) WHERE _tp_sn = 0 FORMAT TSVWithNames", "SELECT COLUMNS('^i') APPLY(toString) FROM s WHERE _tp_sn = 0 FORMAT TSVWithNames", 'toString(id)\n1\n'],
     ['map_cast of two arrays is mapFromArrays', "SELECT map_cast(['a', 'b'], [1, 2]) AS m, map_cast('k', [1]) AS n", "SELECT mapFromArrays(['a', 'b'], [1, 2]) AS m, map('k', [1]) AS n", "{'a':1,'b':2}\t{'k':[1]}\n"],
   ]);
 
