@@ -55,7 +55,10 @@ export function streamEntry(create: CreateStream, database: string, createSql: s
   const keyed = mode === 'versioned_kv' || mode === 'changelog_kv';
   if ((mode === 'changelog' || mode === 'changelog_kv') && !columns.some((c) => c.name === TP_DELTA)) columns.push(reserved(TP_DELTA, 'int8', 'DEFAULT', '1'));
   columns.push(reserved(TP_SN, 'int64', 'MATERIALIZED', '0'));
-  if (mode === 'changelog_kv') columns.push(reserved(IS_DELETED, 'uint8', 'MATERIALIZED', '_tp_delta = -1'));
+  if (mode === 'changelog_kv') {
+    if (columns.some((c) => c.name === IS_DELETED)) throw new GatewayError(Code.ILLEGAL_COLUMN, `Column name ${IS_DELETED} is reserved in changelog_kv streams (Hadron stores deletes in it)`);
+    columns.push(reserved(IS_DELETED, 'uint8', 'MATERIALIZED', '_tp_delta = -1'));
+  }
   const primaryKey = create.primaryKey === null ? '' : keyText(create.primaryKey);
   if (keyed && primaryKey === '') {
     throw new GatewayError(Code.SYNTAX_ERROR, `Primary key is required for ${mode} stream ${database}.${name}`);

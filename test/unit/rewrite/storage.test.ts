@@ -86,6 +86,11 @@ describe('validation', () => {
     q(sql);
   });
 
+  it('_is_deleted is Hadron\'s in changelog_kv streams (44), a plain name elsewhere', () => {
+    expect(thrownCode(() => create("CREATE STREAM b (k string, _is_deleted uint8) PRIMARY KEY k SETTINGS mode='changelog_kv'"))).toBe(44);
+    expect(create('CREATE STREAM b (k string, _is_deleted uint8)').columns.map((c) => c.name)).toEqual(['k', '_is_deleted', '_tp_time', '_tp_sn']);
+  });
+
   it('keyed streams need a primary key (A10: 62)', () => {
     expect(thrownCode(() => create("CREATE STREAM b (k string, v int32) SETTINGS mode='versioned_kv'"))).toBe(62);
     expect(thrownCode(() => create("CREATE STREAM b (k string, v int32) SETTINGS mode='changelog_kv'"))).toBe(62);
