@@ -56,8 +56,12 @@ export function plan(s: Statement, ctx: PlanContext, text: string): Plan {
     case 'exists': return exists(s, ctx);
     case 'insert': {
       if (s.source.kind !== 'select') return passthrough;
-      const target = insertTarget(s.table, s.columns ?? selectedNames(s.source.query), ctx);
-      if (target === null) return passthrough;
+      const found = insertTarget(s.table, s.columns, ctx);
+      if (found === null) return passthrough;
+      // Without a column list the SELECT fills the insertable columns by position; a narrower SELECT
+      // (Proton users rarely write `_tp_time`) leaves the trailing ones to their defaults.
+      const width = s.columns === null ? selectWidth(s.source.query) : null;
+      const target = width === null || width >= found.columns.length ? found : { ...found, columns: found.columns.slice(0, width) };
       const select = toClickHouse({ kind: 'select_statement', query: s.source.query, format: null }, ctx);
       return { kind: 'insert_select', stream: target.stream, columns: target.columns, select: print(select.statement, 'clickhouse'), settings: select.settings };
     }
@@ -315,20 +319,12 @@ function exists(s: Extract<Statement, { kind: 'exists' }>, ctx: PlanContext): Pl
   return object === 'STREAM' || object === 'VIEW' ? rowsPlan([['result', 'UInt8']], [[0]], s.format) : passthrough;
 }
 
-/**
- * INSERT … SELECT without a column list: the SELECT's result names when each one is a column of the
- * target (`INSERT INTO s SELECT x + 1 AS x FROM …`), else null (every insertable column, by position).
- */
-function selectedNames(q: Query): readonly string[] | null {
+/** How many columns a query returns, when its first SELECT says so without a `*` or COLUMNS(). */
+function selectWidth(q: Query): number | null {
   let first: Query = q;
   while (first.kind !== 'select') first = (first as { left: Query }).left;
-  const names: string[] = [];
-  for (const c of first.columns) {
-    if (c.kind === 'alias') names.push(c.name);
-    else if (c.kind === 'identifier') names.push(c.parts[c.parts.length - 1] as string);
-    else return null;
-  }
-  return names;
+  const items = first.columns.map((c) => (c.kind === 'alias' ? c.expr : c));
+  return items.some((c) => c.kind === 'star' || c.kind === 'columns') ? null : items.length;
 }
 
 /** The stream an INSERT writes, with its column list (explicit, or every insertable column). */
