@@ -1,5 +1,5 @@
 // The analyser's SQL plans (STYLE 5): the store SQL a statement becomes, run on the embedded
-// ClickHouse. 
+// ClickHouse.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/catalog.ts';
 import { parseSql } from '../../../src/rewrite/parse-statement.ts';
