@@ -1,8 +1,10 @@
 // StatementCache: hits share the tree, options are part of the key, bounds by entries and text size,
 // errors and INSERT data never cached.
 import { describe, expect, it } from 'vitest';
+import { Catalog } from '../../../src/catalog.ts';
 import { Code, GatewayError } from '../../../src/errors.ts';
 import { parseSql, UnknownStatement } from '../../../src/rewrite/parse-statement.ts';
+import { plan, type PlanContext } from '../../../src/rewrite/plan.ts';
 import { maxCachedTextLength, StatementCache } from '../../../src/rewrite/statement-cache.ts';
 
 const thrown = (f: () => unknown): unknown => {
@@ -12,6 +14,12 @@ const thrown = (f: () => unknown): unknown => {
     return err;
   }
   throw new Error('did not throw');
+};
+
+const deepFreeze = (o: unknown): void => {
+  if (o === null || typeof o !== 'object' || Object.isFrozen(o)) return;
+  Object.freeze(o);
+  for (const v of Object.values(o)) deepFreeze(v);
 };
 
 describe('StatementCache', () => {
@@ -111,5 +119,30 @@ describe('StatementCache', () => {
     const head = cache.parse('INSERT INTO s (a, b) VALUES ');
     const full = parseSql(withValues);
     expect(head.kind === 'insert' && full.kind === 'insert' && head.source).toEqual(full.kind === 'insert' && full.source);
+  });
+
+  it('shares trees safely: planning never changes a cached (here: frozen) tree', () => {
+    const catalog = new Catalog();
+    const ctx: PlanContext = { catalog, database: 'default', dialect: 'proton', settings: new Map(), queryMode: 'table', virtualTables: new Map() };
+    const cache = new StatementCache();
+    for (const ddl of ["CREATE STREAM o (id int32, pid string, qty int32)", "CREATE STREAM p (pid string, price float64) PRIMARY KEY pid SETTINGS mode='versioned_kv'"]) {
+      const planned = plan(cache.parse(ddl), ctx, ddl);
+      if (planned.kind === 'ddl') for (const e of planned.change.put) catalog.put(e);
+    }
+    const texts = [
+      'WITH t AS (SELECT pid, sum(qty) AS q FROM table(o) GROUP BY pid) SELECT p.pid, p.price * t.q AS r FROM t INNER JOIN table(p) AS p ON t.pid = p.pid ORDER BY r DESC',
+      'SELECT window_start, count() AS c FROM tumble(table(o), 5s) GROUP BY window_start',
+      "SELECT to_type_name(qty), raw:a.b AS j, '1'::int32 AS n, now() - 1h AS t FROM (SELECT qty, '{}' AS raw FROM table(o))",
+      'INSERT INTO o (id, pid, qty) SELECT number, to_string(number), 1 FROM numbers(3)',
+      'CREATE STREAM o2 (id int32 DEFAULT 7, s string) ORDER BY id', 'ALTER STREAM o ADD COLUMN c string', 'SHOW CREATE STREAM o', 'DESCRIBE o',
+    ];
+    for (const sql of texts) {
+      const tree = cache.parse(sql);
+      const before = JSON.stringify(tree);
+      deepFreeze(tree);
+      const first = plan(tree, ctx, sql);
+      expect(plan(cache.parse(sql), ctx, sql)).toEqual(first);
+      expect(JSON.stringify(tree)).toBe(before);
+    }
   });
 });
