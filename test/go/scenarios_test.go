@@ -244,7 +244,7 @@ func scenarioCancelStream(t *testing.T, d driverUnderTest) {
 	}
 	cancel()
 	drainAfterCancel(t, r)
-	scenarioSelectOne(t, d)
+	checkUsableAfterCancel(t, d, "%FROM numbers(10000000000)%")
 }
 
 func scenarioCancelSleep(t *testing.T, d driverUnderTest) {
@@ -265,7 +265,49 @@ func scenarioCancelSleep(t *testing.T, d driverUnderTest) {
 	if elapsed := time.Since(started); elapsed > 15*time.Second {
 		t.Fatalf("the query returned %v after a 1.5 s deadline", elapsed)
 	}
+	checkUsableAfterCancel(t, d, "%FROM numbers(60) SETTINGS%")
+}
+
+// checkUsableAfterCancel: a new query on the same pool answers within 5 s, and the cancelled query
+// leaves system.processes within 10 s (the server stopped it, not just the client).
+func checkUsableAfterCancel(t *testing.T, d driverUnderTest, pattern string) {
+	t.Helper()
+	started := time.Now()
 	scenarioSelectOne(t, d)
+	if elapsed := time.Since(started); elapsed > 5*time.Second {
+		t.Errorf("SELECT 1 after the cancel took %v", elapsed)
+	}
+	count := fmt.Sprintf("SELECT count() FROM system.processes WHERE query LIKE '%s' AND query NOT LIKE '%%system.processes%%'", pattern)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		running, err := countOf(stepContext(t), d, count)
+		if err != nil {
+			t.Fatalf("%s: %v", count, err)
+		}
+		if running == 0 {
+			t.Logf("the cancelled query left system.processes %v after the cancel returned", time.Since(started).Round(time.Millisecond))
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the cancelled query is still in system.processes 10 s after the cancel (%d entries)", running)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func countOf(ctx context.Context, d driverUnderTest, query string) (uint64, error) {
+	r, err := d.query(ctx, query)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	var n uint64
+	for r.Next() {
+		if err := r.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return n, r.Err()
 }
 
 // drainAfterCancel reads what the driver still delivers after the cancel; it must stop soon.
