@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	ch "github.com/ClickHouse/ch-go/proto"
 	chcolumn "github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	chproto "github.com/ClickHouse/clickhouse-go/v2/lib/proto"
-	ch "github.com/ClickHouse/ch-go/proto"
 	ptbinary "github.com/timeplus-io/proton-go-driver/v2/lib/binary"
 	ptcolumn "github.com/timeplus-io/proton-go-driver/v2/lib/column"
 	ptproto "github.com/timeplus-io/proton-go-driver/v2/lib/proto"
