@@ -71,7 +71,7 @@ export function respellComposite(value: string): string {
 
 /** Array, Tuple, Map and Nested values (also inside Nullable or LowCardinality) are literals. */
 export function isCompositeType(type: string): boolean {
-  const inner = type.trim().replace(/^(?:(?:Nullable|LowCardinality)\s*\(\s*)+/i, '');
+  const inner = type.trim().replace(/^(?:(?:Nullable|LowCardinality|low_cardinality)\s*\(\s*)+/i, '');
   return /^(?:Array|Tuple|Map|Nested)\s*\(/i.test(inner);
 }
 

@@ -43,7 +43,8 @@ const reserved = (name: string, type: string, kind: ColumnEntry['defaultKind'], 
 export function streamEntry(create: CreateStream, database: string, createSql: string, source: StreamEntry | null): StreamEntry {
   const name = create.name.parts[create.name.parts.length - 1] as string;
   const settings = settingsRecord(create.settings);
-  const mode = modeOf(settings.mode);
+  // A mutable stream (Enterprise: a keyed row store) is kept as versioned_kv: latest row per key.
+  const mode = create.variant === 'mutable' && settings.mode === undefined ? 'versioned_kv' : modeOf(settings.mode);
   const userColumns = source !== null ? source.columns.filter((c) => !c.reserved) : create.columns.map(columnEntry);
   for (const c of userColumns) checkReserved(c);
   const declaredTime = userColumns.find((c) => c.name === TP_TIME);
@@ -69,7 +70,8 @@ export function streamEntry(create: CreateStream, database: string, createSql: s
   }
   return {
     kind: 'stream', database, name, mode, variant: create.variant === 'random' ? 'random' : 'stream', columns,
-    orderBy: create.orderBy === null ? (keyed ? primaryKey : 'to_start_of_hour(_tp_time)') : keyText(create.orderBy),
+    // An append stream with a PRIMARY KEY and no ORDER BY sorts by the key (the key must prefix the sort order).
+    orderBy: create.orderBy === null ? (keyed || primaryKey !== '' ? primaryKey : 'to_start_of_hour(_tp_time)') : keyText(create.orderBy),
     partitionBy: create.partitionBy === null ? 'to_YYYYMMDD(_tp_time)' : print(create.partitionBy, 'proton'),
     primaryKey,
     ttl: create.ttl === null ? '' : create.ttl.map((t) => print(t, 'proton')).join(', '),

@@ -141,6 +141,10 @@ function expressionPass(state: State) {
         const type = clickHouseType(node.type);
         return type === node.type ? n : { ...node, type };
       }
+      case 'param': {
+        const type = translateTypeName(node.type, 'clickhouse');
+        return type === node.type ? n : { ...node, type };
+      }
       case 'subquery': {
         const query = rewriteQuery(node.query, state, false);
         return query === node.query ? n : { ...node, query };
@@ -171,6 +175,10 @@ const typeArguments: Readonly<Record<string, number>> = {
 };
 
 function rewriteCall(f: FunctionCall, state: State): Expr {
+  const udf = state.ctx.catalog.function(f.name);
+  if (udf !== undefined && udf.language !== 'sql') {
+    throw new GatewayError(Code.NOT_IMPLEMENTED, `${udf.language === 'javascript' ? 'JavaScript' : 'Remote'} function ${f.name} is kept in the catalog, but Hadron does not run ${udf.language} UDFs yet`);
+  }
   const entry = protonFunction(f.name);
   if (entry === undefined) return typeArgument(f);
   switch (entry.kind) {
@@ -271,7 +279,9 @@ function rewriteTable(t: TableExpr, state: State): TableExpr {
       const left = rewriteTable(t.left, state);
       const right = rewriteTable(t.right, state);
       const on = t.on === null ? null : rewriteExpr(t.on, state);
-      return left === t.left && right === t.right && on === t.on ? t : { ...t, left, right, on };
+      // Proton's LATEST is ClickHouse's ANY over a bounded right side (the newest row per key is a streaming notion).
+      const strictness = t.strictness === 'LATEST' ? 'ANY' : t.strictness;
+      return left === t.left && right === t.right && on === t.on && strictness === t.strictness ? t : { ...t, left, right, on, strictness };
     }
     case 'table_function': {
       const next = tableFunction(t.call, t.alias, state);

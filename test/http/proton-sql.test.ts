@@ -352,3 +352,21 @@ describe('statement forms found by the documentation pass', () => {
     expect(ch.text.split('\n').map((l) => l.split('\t').slice(0, 2).join(' ')).slice(0, 3)).toEqual(['id Int32', 's String', "_tp_time DateTime64(3, \\'UTC\\')"]);
   });
 });
+
+describe('more forms', () => {
+  it('LATEST joins over history, mutable streams, append streams keyed by PRIMARY KEY, Proton types in parameters', async () => {
+    await q('CREATE STREAM lj_l (k string, v int32)');
+    await q('CREATE STREAM lj_r (k string, w int32)');
+    await q("INSERT INTO lj_l (k, v) VALUES ('a', 1), ('b', 2)");
+    await q("INSERT INTO lj_r (k, w) VALUES ('a', 10)");
+    expect(await rows('SELECT l.k, r.w FROM table(lj_l) AS l LEFT LATEST JOIN table(lj_r) AS r ON l.k = r.k ORDER BY l.k')).toEqual([['a', '10'], ['b', '0']]);
+    await q('CREATE MUTABLE STREAM mut (k string, v int32) PRIMARY KEY k');
+    await q("INSERT INTO mut (k, v) VALUES ('a', 1)");
+    await q("INSERT INTO mut (k, v) VALUES ('a', 2)");
+    expect(await rows('SELECT k, v FROM table(mut)')).toEqual([['a', '2']]);
+    await q('CREATE STREAM pk_append (k string, v int32) PRIMARY KEY k');
+    await q("INSERT INTO pk_append (k, v) VALUES ('a', 1), ('a', 2)");
+    expect(await rows('SELECT count() FROM table(pk_append)')).toEqual([['2']]);
+    expect(await q('SELECT {p:uint8} + 1 AS x', { param_p: '41' })).toBe('42\n');
+  });
+});
