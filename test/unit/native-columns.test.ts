@@ -143,6 +143,7 @@ const families: Record<string, string> = {
   tuples: `SELECT tuple(number::Int8, if(number = 1, NULL, 'q'))::Tuple(a Int8, b Nullable(String)) a, tuple(number, [toString(number)], tuple(number / 2))::Tuple(UInt64, Array(String), Tuple(Float64)) b, ()::Tuple() c, [tuple(toLowCardinality('x'), number)]::Array(Tuple(LowCardinality(String), UInt8)) d ${seven}`,
   geo: `SELECT (number, 2.5)::Point a, [(1.0, number)]::Ring b, [[(1.0, 2.0)], []]::Polygon c, [[[(number, 2.0)]]]::MultiPolygon d ${seven}`,
   simpleAggregate: `SELECT number::SimpleAggregateFunction(sum, UInt64) a ${seven}`,
+  timesAndNested: `SELECT toTime(number * 100) a, toTime64(number * 100, 3) b, CAST([(number, 'a')], 'Nested(x UInt8, y String)') c ${seven.replace('SETTINGS', 'SETTINGS enable_time_time64_type = 1,')}`,
 };
 
 describe('round trips over store-produced blocks', () => {
@@ -277,6 +278,10 @@ describe('errors', () => {
     expect(thrownCode(() => decodeColumn(t('LowCardinality(String)'), hex('0200000000000000 0006000000000000 0100000000000000 00 0100000000000000 00'), 1))).toBe(117);
     expect(thrownCode(() => decodeColumn(t('LowCardinality(String)'), hex('0100000000000000 0006000000000000 0100000000000000 00 0100000000000000 01'), 1))).toBe(117);
     expect(thrownCode(() => decodeNativeBlock(hex('0101')))).toBe(33);
+  });
+  it('refused with 48: a Dynamic column from the store', async () => {
+    const bytes = await native("SELECT CAST(number, 'Dynamic') d FROM numbers(2)");
+    expect(thrownCode(() => decodeNativeBlocks(bytes))).toBe(48);
   });
   it('refused with 48: JSON-like types, global dictionaries, several LowCardinality granules', () => {
     for (const type of ['JSON', 'Dynamic', 'Variant(String, UInt8)', 'AggregateFunction(sum, UInt64)', 'Geometry']) {
