@@ -293,7 +293,7 @@ export type EncodeOptions = ({ readonly layout: 'http' } | { readonly layout: 't
 export function encodeNativeBlock(block: Block, options: EncodeOptions): Uint8Array {
   const revision = options.layout === 'http' ? 0 : options.revision;
   if (options.layout === 'tcp' && !(revision > 0)) throw new GatewayError(Code.LOGICAL_ERROR, 'TCP blocks need a revision above 0');
-  const w = new Writer(1024 + 16 * block.rows * block.columns.length);
+  const w = new Writer(Math.min(1024 + 8 * block.rows * block.columns.length, 2 ** 24));
   const columns: NativeColumn[] = block.columns.map((column, i) => {
     const type = block.types[i] as DataType;
     const name = block.names[i] as string;
