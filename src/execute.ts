@@ -22,7 +22,8 @@ import type { Statement as ParsedStatement } from './rewrite/ast-statement.ts';
 import type { Expr, Query } from './rewrite/ast.ts';
 import { suggestFunctions } from './rewrite/function-lookup.ts';
 import { identifier, print } from './rewrite/printer.ts';
-import { parseSql, UnknownStatement } from './rewrite/parse-statement.ts';
+import { UnknownStatement } from './rewrite/parse-statement.ts';
+import { StatementCache } from './rewrite/statement-cache.ts';
 import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
 import { rowsQuery, systemColumnsQuery, systemTablesQuery } from './rewrite/introspect.ts';
 import { classify as classifyStatement, parameterTypes, type Classified, type Statement } from './rewrite/statement.ts';
@@ -81,6 +82,8 @@ export class Executor {
   readonly catalog: Catalog;
   private readonly meta: MetaStore;
   private catalogLoadedAt = Date.now();
+  /** Parsed statements by text (the tree is immutable, so shared across sessions). */
+  private readonly statements = new StatementCache();
 
   constructor(backend: Backend, processes: ProcessList, admission: Admission, coalescer: InsertCoalescer, catalog: Catalog, meta: MetaStore, options: ExecutorOptions) {
     this.backend = backend;
@@ -198,7 +201,7 @@ export class Executor {
 
   private parse(text: string, ctx: ExecContext): ParsedStatement | null {
     try {
-      return parseSql(text, { implicitAliases: ctx.dialect === 'clickhouse' });
+      return this.statements.parse(text, { implicitAliases: ctx.dialect === 'clickhouse' });
     } catch (err) {
       if (err instanceof UnknownStatement) return null;
       if (ctx.dialect === 'clickhouse' && err instanceof GatewayError && err.code === Code.SYNTAX_ERROR) return null;
