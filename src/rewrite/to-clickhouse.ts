@@ -16,6 +16,7 @@ import { Cursor } from './parse-cursor.ts';
 import { parseType } from './parse-expression.ts';
 import { parseExpression } from './parse-select.ts';
 import { print } from './printer.ts';
+import { dedup, windowed } from './history-windows.ts';
 import { transform } from './transform.ts';
 import { protonTypeNameSql } from './type-name-sql.ts';
 
@@ -158,7 +159,7 @@ function expressionPass(state: State) {
 function applied(a: StarApply): StarApply {
   const name = a.fn.kind === 'identifier' && a.fn.parts.length === 1 ? (a.fn.parts[0] as string) : null;
   const entry = name === null ? undefined : protonFunction(name);
-  return entry?.kind === 'function' && entry.clickhouse !== name ? { ...a, fn: id(entry.clickhouse) } : a;
+  return entry?.kind === 'function' && entry.clickhouse !== name ? { ...a, fn: { kind: 'identifier', parts: [entry.clickhouse] } } : a;
 }
 
 /** A Proton type tree in ClickHouse spelling (unknown types: 50 UNKNOWN_TYPE from the type module). */
@@ -319,9 +320,14 @@ function tableFunction(call: FunctionCall, alias: string | null, state: State): 
       const inner = source(call.args[0]);
       return alias === null ? inner : withAlias(inner, alias);
     }
-    case 'tumble': case 'hop': return windowed(name, call, source(call.args[0]), alias, state);
+    case 'tumble': case 'hop': return windowed(name, call.args.slice(1).map((a) => rewriteExpr(a, state)), source(call.args[0]), alias);
     case 'session': throw new GatewayError(Code.NOT_IMPLEMENTED, 'session() windows over history are not supported yet; use the streaming engine');
-    case 'dedup': return dedup(call, source(call.args[0]), alias, state);
+    case 'dedup': {
+      const src = source(call.args[0]);
+      const keys = call.args.slice(1).filter((a) => a.kind !== 'interval' && a.kind !== 'number').map((a) => rewriteExpr(a, state));
+      const sequenced = src.kind === 'table_ref' && state.streams.some((s) => s.name === src.name.parts[src.name.parts.length - 1]);
+      return dedup(keys, src, alias, sequenced);
+    }
     case 'changelog': throw new NeedsStreaming('changelog()');
   }
   const entry = protonFunction(call.name);
@@ -341,67 +347,7 @@ function sourceOf(e: Expr | undefined, fn: string, state: State, bare: boolean):
 
 function withAlias(t: TableExpr, alias: string): TableExpr {
   switch (t.kind) {
-    case 'join': return { kind: 'table_subquery', query: { ...emptySelect, columns: [star], from: t }, alias };
+    case 'join': return { kind: 'table_subquery', query: { ...emptySelect, columns: [{ kind: 'star', qualifier: [], except: [] }], from: t }, alias };
     default: return { ...t, alias };
   }
-}
-
-const star: Expr = { kind: 'star', qualifier: [], except: [] };
-const id = (name: string): Expr => ({ kind: 'identifier', parts: [name] });
-const fn = (name: string, ...args: Expr[]): Expr => ({ kind: 'function', name, params: null, args, distinct: false });
-
-/**
- * `tumble(src, [time_col,] size, [tz])` → `(SELECT *, toStartOfInterval(col, size[, tz]) AS window_start,
- * window_start + size AS window_end FROM src)`; `hop(src, [time_col,] slide, size)` adds one row per
- * window a row falls in (arrayJoin over the size/slide starts; sizes must be whole multiples).
- */
-function windowed(name: 'tumble' | 'hop', call: FunctionCall, src: TableExpr, alias: string | null, state: State): TableExpr {
-  const all = call.args.slice(1).map((a) => rewriteExpr(a, state));
-  const last = all[all.length - 1];
-  const zone = last?.kind === 'string' ? [last] : [];
-  const rest = all.slice(0, all.length - zone.length);
-  const intervals = name === 'tumble' ? 1 : 2;
-  const hasColumn = rest.length > intervals;
-  const time = hasColumn ? (rest[0] as Expr) : id('_tp_time');
-  const [slide, size] = hasColumn ? [rest[1], rest[intervals]] : [rest[0], rest[intervals - 1]];
-  if (slide?.kind !== 'interval' || size?.kind !== 'interval' || time.kind === 'interval' || rest.length > intervals + 1) {
-    throw new GatewayError(Code.BAD_ARGUMENTS, `${name}(stream, [time_column,] ${name === 'hop' ? 'hop_interval, window_size' : 'window_size'}, ['time_zone']) takes interval literals (e.g. 5s)`);
-  }
-  // window_start has the time column's type (toStartOfInterval alone turns datetime64 into datetime).
-  let start: Expr = fn('CAST', fn('toStartOfInterval', time, slide, ...zone), fn('toTypeName', time));
-  if (name === 'hop') {
-    const count = windowCount(slide, size);
-    const offset: Interval = { kind: 'interval', unit: slide.unit, value: { kind: 'binary', op: '*', left: id('__hadron_hop'), right: slide.value } };
-    start = fn('arrayJoin', fn('arrayMap', { kind: 'lambda', params: ['__hadron_hop'], body: { kind: 'binary', op: '-', left: start, right: offset } }, fn('range', { kind: 'number', text: String(count) })));
-  }
-  const columns: Expr[] = [
-    star,
-    { kind: 'alias', expr: start, name: 'window_start' },
-    { kind: 'alias', expr: { kind: 'binary', op: '+', left: id('window_start'), right: size }, name: 'window_end' },
-  ];
-  return { kind: 'table_subquery', query: { ...emptySelect, columns, from: src }, alias };
-}
-
-function windowCount(slide: Interval, size: Interval): number {
-  const a = slide.value.kind === 'number' ? Number(slide.value.text) : NaN;
-  const b = size.value.kind === 'number' ? Number(size.value.text) : NaN;
-  if (slide.unit !== size.unit || !Number.isInteger(a) || !Number.isInteger(b) || a <= 0 || b % a !== 0) {
-    throw new GatewayError(Code.BAD_ARGUMENTS, 'hop() over history needs a window size that is a whole multiple of the hop interval, in the same unit');
-  }
-  return b / a;
-}
-
-/** `dedup(src, k1, …, [ttl], [max_keys])` over history: the first stored row per key (by `_tp_sn`). */
-function dedup(call: FunctionCall, src: TableExpr, alias: string | null, state: State): TableExpr {
-  const keys = call.args.slice(1).filter((a) => a.kind !== 'interval' && a.kind !== 'number').map((a) => rewriteExpr(a, state));
-  if (keys.length === 0) throw new GatewayError(Code.NUMBER_OF_ARGUMENTS_DOESNT_MATCH, 'dedup(stream, key, ...) needs at least one key column');
-  const sequenced = src.kind === 'table_ref' && state.streams.some((s) => s.name === src.name.parts[src.name.parts.length - 1]);
-  const query: Select = {
-    ...emptySelect,
-    columns: [star],
-    from: src,
-    orderBy: sequenced ? [{ kind: 'order_item', expr: id('_tp_sn'), direction: null, nulls: null }] : [],
-    limitBy: { limit: { kind: 'number', text: '1' }, offset: null, by: keys },
-  };
-  return { kind: 'table_subquery', query, alias };
 }

@@ -1,0 +1,66 @@
+// Proton's window and dedup table functions over history (proton-semantics §1.11, §1.12, §1.20):
+// `tumble`/`hop` over `table(s)` become subqueries adding `window_start` / `window_end` (hop with one
+// row per window through arrayJoin), `dedup` becomes LIMIT 1 BY. Arguments arrive already rewritten.
+import { Code, GatewayError } from '../errors.ts';
+import type { Expr, Interval, Select, TableExpr } from './ast.ts';
+import { emptySelect } from './ast.ts';
+
+const star: Expr = { kind: 'star', qualifier: [], except: [] };
+const id = (name: string): Expr => ({ kind: 'identifier', parts: [name] });
+const fn = (name: string, ...args: Expr[]): Expr => ({ kind: 'function', name, params: null, args, distinct: false });
+
+/**
+ * `tumble(src, [time_col,] size, [tz])` → `(SELECT *, toStartOfInterval(col, size[, tz]) AS window_start,
+ * window_start + size AS window_end FROM src)`; `hop(src, [time_col,] slide, size)` adds one row per
+ * window a row falls in (arrayJoin over the size/slide starts; sizes must be whole multiples).
+ */
+export function windowed(name: 'tumble' | 'hop', all: readonly Expr[], src: TableExpr, alias: string | null): TableExpr {
+  const last = all[all.length - 1];
+  const zone = last?.kind === 'string' ? [last] : [];
+  const rest = all.slice(0, all.length - zone.length);
+  const intervals = name === 'tumble' ? 1 : 2;
+  const hasColumn = rest.length > intervals;
+  const time = hasColumn ? (rest[0] as Expr) : id('_tp_time');
+  const [slide, size] = hasColumn ? [rest[1], rest[intervals]] : [rest[0], rest[intervals - 1]];
+  if (slide?.kind !== 'interval' || size?.kind !== 'interval' || time.kind === 'interval' || rest.length > intervals + 1) {
+    throw new GatewayError(Code.BAD_ARGUMENTS, `${name}(stream, [time_column,] ${name === 'hop' ? 'hop_interval, window_size' : 'window_size'}, ['time_zone']) takes interval literals (e.g. 5s)`);
+  }
+  // window_start has the time column's type (toStartOfInterval alone turns datetime64 into datetime).
+  let start: Expr = fn('CAST', fn('toStartOfInterval', time, slide, ...zone), fn('toTypeName', time));
+  if (name === 'hop') {
+    const count = windowCount(slide, size);
+    const offset: Interval = { kind: 'interval', unit: slide.unit, value: { kind: 'binary', op: '*', left: id('__hadron_hop'), right: slide.value } };
+    start = fn('arrayJoin', fn('arrayMap', { kind: 'lambda', params: ['__hadron_hop'], body: { kind: 'binary', op: '-', left: start, right: offset } }, fn('range', { kind: 'number', text: String(count) })));
+  }
+  const columns: Expr[] = [
+    star,
+    { kind: 'alias', expr: start, name: 'window_start' },
+    { kind: 'alias', expr: { kind: 'binary', op: '+', left: id('window_start'), right: size }, name: 'window_end' },
+  ];
+  return { kind: 'table_subquery', query: { ...emptySelect, columns, from: src }, alias };
+}
+
+function windowCount(slide: Interval, size: Interval): number {
+  const a = slide.value.kind === 'number' ? Number(slide.value.text) : NaN;
+  const b = size.value.kind === 'number' ? Number(size.value.text) : NaN;
+  if (slide.unit !== size.unit || !Number.isInteger(a) || !Number.isInteger(b) || a <= 0 || b % a !== 0) {
+    throw new GatewayError(Code.BAD_ARGUMENTS, 'hop() over history needs a window size that is a whole multiple of the hop interval, in the same unit');
+  }
+  return b / a;
+}
+
+/**
+ * `dedup(src, k1, …, [ttl], [max_keys])` over history: the first stored row per key (by `_tp_sn` when
+ * the source is a stream). TTL and max_keys bound the streaming operator's memory; history needs neither.
+ */
+export function dedup(keys: readonly Expr[], src: TableExpr, alias: string | null, sequenced: boolean): TableExpr {
+  if (keys.length === 0) throw new GatewayError(Code.NUMBER_OF_ARGUMENTS_DOESNT_MATCH, 'dedup(stream, key, ...) needs at least one key column');
+  const query: Select = {
+    ...emptySelect,
+    columns: [star],
+    from: src,
+    orderBy: sequenced ? [{ kind: 'order_item', expr: id('_tp_sn'), direction: null, nulls: null }] : [],
+    limitBy: { limit: { kind: 'number', text: '1' }, offset: null, by: keys },
+  };
+  return { kind: 'table_subquery', query, alias };
+}
