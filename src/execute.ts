@@ -59,17 +59,20 @@ export interface ResultSink {
   /** Resolves when the chunk may be followed by another (backpressure). */
   write(chunk: Uint8Array): Promise<void> | void;
   /**
-   * Optional: a query that produced no bytes at all reports its result structure here (names and
-   * ClickHouse types, from the store's DESCRIBE of the same SQL) — the native protocol must send a
-   * header block even for an empty result, and the store's Native output has none.
+   * Optional: the result's structure (names and ClickHouse types, from the store's DESCRIBE of the same
+   * SQL), reported when no bytes have come within `structureAfterMs` or at all. The native protocol
+   * sends a header block at once and for an empty result; the store's Native output has none then.
+   * May be called after chunks were written (a late DESCRIBE); at most once.
    */
-  empty?(columns: readonly StoreColumn[]): Promise<void> | void;
+  structure?(columns: readonly StoreColumn[]): Promise<void> | void;
 }
 
 /** A result or table column as the store names it. */
 export type StoreColumn = { readonly name: string; readonly type: string };
 
 const catalogRefreshMs = 1000;
+/** A query whose first bytes take longer than this gets its structure described for ResultSink.structure. */
+const structureAfterMs = 100;
 
 export type ExecutorOptions = { maxBodyBytes: number; maxCoalescedBodyBytes: number; spoolDir: string };
 
@@ -280,19 +283,26 @@ export class Executor {
     let started = false;
     let rows = 0;
     let bytes = 0;
-    for await (const chunk of this.backend.query(sql, format, store, streamable)) {
-      if (!started) {
-        sink.start(format);
-        started = true;
+    let described: Promise<void> | null = null;
+    const describe = (): Promise<void> => (described ??= this.describe(`(${sql})`, store).then((c) => sink.structure?.(c), () => undefined));
+    const timer = sink.structure === undefined ? undefined : setTimeout(() => {
+      if (!started) describe().catch(() => undefined);
+    }, structureAfterMs);
+    try {
+      for await (const chunk of this.backend.query(sql, format, store, streamable)) {
+        if (!started) {
+          sink.start(format);
+          started = true;
+        }
+        rows += chunk.rows;
+        bytes += chunk.bytes.length;
+        await sink.write(chunk.bytes);
       }
-      rows += chunk.rows;
-      bytes += chunk.bytes.length;
-      await sink.write(chunk.bytes);
+    } finally {
+      clearTimeout(timer);
     }
-    if (!started) {
-      sink.start(format);
-      if (sink.empty) await sink.empty(await this.describe(`(${sql})`, store));
-    }
+    if (!started) sink.start(format);
+    if (sink.structure !== undefined && (bytes === 0 || described !== null)) await describe();
     return { ...emptySummary, resultRows: rows, resultBytes: bytes };
   }
 

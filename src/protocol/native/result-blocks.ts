@@ -13,7 +13,7 @@ const EMPTY_COLUMNS: readonly StoreColumn[] = [];
 
 /**
  * The ResultSink of one SELECT (or any statement) on a native connection. Sends the header block
- * (0 rows) before the first data block, or from `empty(columns)` when the result has no rows;
+ * (0 rows) before the first data block, or from `structure(columns)` when the result is slow or empty;
  * output that is not Native (a command's text answer) is dropped. `progress()` gives the increments
  * since its last call for the Progress keep-alive; `finish` sends the tail of §1.7.
  */
@@ -57,7 +57,7 @@ export class NativeResultSink implements ResultSink {
     }
   }
 
-  async empty(columns: readonly StoreColumn[]): Promise<void> {
+  async structure(columns: readonly StoreColumn[]): Promise<void> {
     if (!this.#headerSent) await this.#header(columns);
   }
 
