@@ -64,15 +64,15 @@ function quote(name: string): string {
 }
 
 const controlEscapes: Readonly<Record<string, string>> = { '\0': '\\0', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const needsEscape: Readonly<Record<string, RegExp>> = { "'": /[\\'\x00-\x1f\x7f]/g, '`': /[\\`\x00-\x1f\x7f]/g };
+const escapeChar = (ch: string): string =>
+  controlEscapes[ch] ?? (ch < ' ' || ch === '\x7f' ? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\${ch}`);
+
+/** Backslash-escapes the quote, backslashes and control characters (one regular-expression pass). */
 function escape(text: string, quoteChar: string): string {
-  let out = '';
-  for (const ch of text) {
-    if (ch === '\\' || ch === quoteChar) out += `\\${ch}`;
-    else if (controlEscapes[ch] !== undefined) out += controlEscapes[ch];
-    else if (ch < ' ' || ch === '\x7f') out += `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out;
+  const pattern = needsEscape[quoteChar] as RegExp;
+  pattern.lastIndex = 0;
+  return pattern.test(text) ? text.replace(pattern, escapeChar) : text;
 }
 
 /** Binding strength of a printed expression (parenthesised when below what its position needs). */
