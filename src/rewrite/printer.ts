@@ -49,6 +49,17 @@ export function print(node: Node, dialect: Dialect): string {
   return new Printer(dialect).node(node);
 }
 
+const printedOnce = new WeakMap<Node, Partial<Record<Dialect, string>>>();
+
+/**
+ * Marks a shared, constant lambda (a module-level tree every query reuses, such as to_type_name's
+ * renaming rules) so its text is printed once per dialect. Only lambdas are looked up.
+ */
+export function printOnce<T extends Extract<Node, { kind: 'lambda' }>>(lambda: T): T {
+  printedOnce.set(lambda, {});
+  return lambda;
+}
+
 /** A string literal that reads back as exactly `value`. */
 export function string(value: string): string {
   return `'${escape(value, "'")}'`;
@@ -137,7 +148,14 @@ class Printer {
       trim: (n) => `trim(${n.side} ${p(n.chars)} FROM ${p(n.expr)})`,
       typed_literal: (n) => `${n.type} ${string(n.value)}`,
       quantified: (n) => `${n.quantifier} (${this.node(n.query)})`,
-      lambda: (n) => `${n.params.length === 1 ? identifier(n.params[0] as string) : `(${n.params.map(identifier).join(', ')})`} -> ${p(n.body)}`,
+      lambda: (n) => {
+        const memo = printedOnce.get(n);
+        const cached = memo?.[dialect];
+        if (cached !== undefined) return cached;
+        const text = `${n.params.length === 1 ? identifier(n.params[0] as string) : `(${n.params.map(identifier).join(', ')})`} -> ${p(n.body)}`;
+        if (memo !== undefined) memo[dialect] = text;
+        return text;
+      },
       unary: (n) => {
         if (n.op === 'NOT') return `NOT ${p(n.operand, precedence.not)}`;
         const o = n.operand;

@@ -5,7 +5,8 @@
 // Known gap: Variant members stay in ClickHouse's order, where Proton sorts by its own names
 // (`Variant(IPv4, Int8)` → `variant(ipv4, int8)`, Proton `variant(int8, ipv4)`).
 import { families } from '../types.ts';
-import type { Expr, FunctionCall } from './ast.ts';
+import type { Expr, FunctionCall, Lambda } from './ast.ts';
+import { printOnce } from './printer.ts';
 
 const call = (name: string, ...args: Expr[]): FunctionCall => ({ kind: 'function', name, params: null, args, distinct: false });
 const text = (value: string): Expr => ({ kind: 'string', value });
@@ -42,8 +43,14 @@ export function protonTypeNameSql(inner: Expr): Expr {
 
 /** The same rewrite over any ClickHouse type name text (e.g. `system.columns.type`). */
 export function protonTypeText(typeName: Expr): Expr {
-  const renamed = familyRules.reduce<Expr>((e, [pattern, replacement]) => call('replaceRegexpAll', e, text(pattern), text(replacement)), part);
-  const body = call('if', call('match', part, text("^['`]")), part, renamed);
   const tokens = call('extractAll', oneLine(typeName), text(TOKENS));
-  return call('arrayStringConcat', call('arrayMap', { kind: 'lambda', params: [PART], body }, tokens));
+  return call('arrayStringConcat', call('arrayMap', renameTokens, tokens));
 }
+
+/** The per-token renaming, one shared tree (printed once per dialect). */
+const renameTokens = printOnce<Lambda>({
+  kind: 'lambda',
+  params: [PART],
+  body: call('if', call('match', part, text("^['`]")), part,
+    familyRules.reduce<Expr>((e, [pattern, replacement]) => call('replaceRegexpAll', e, text(pattern), text(replacement)), part)),
+});
