@@ -49,6 +49,11 @@ export type ExecContext = {
   queryMode: 'table' | 'streaming';
   /** Results always in this format, whatever the statement says (the native protocol: Native). */
   outputFormat?: string;
+  /**
+   * Old clients: the type a result column must be CAST to before its bytes reach the client
+   * (DateTime64 → DateTime for clickhouse-client 18.16), or null to keep it.
+   */
+  convertType?: (clickhouseType: string) => string | null;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
 };
@@ -238,7 +243,8 @@ export class Executor {
       }
       case 'query': {
         const settings = p.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...p.settings]) };
-        return this.stream(p.sql, ctx.outputFormat ?? p.format ?? ctx.defaultFormat, p.whole !== true, settings, sink);
+        const sql = ctx.convertType === undefined || p.whole === true ? p.sql : await this.converted(p.sql, ctx.convertType, settings);
+        return this.stream(sql, ctx.outputFormat ?? p.format ?? ctx.defaultFormat, p.whole !== true, settings, sink);
       }
       case 'ddl': {
         let summary = emptySummary;
@@ -304,6 +310,15 @@ export class Executor {
     if (!started) sink.start(format);
     if (sink.structure !== undefined && (bytes === 0 || described !== null)) await describe();
     return { ...emptySummary, resultRows: rows, resultBytes: bytes };
+  }
+
+  /** `SELECT * REPLACE (CAST(c AS T) AS c, …) FROM (sql)` for the columns an old client cannot read as they are. */
+  private async converted(sql: string, convert: (type: string) => string | null, store: StoreContext): Promise<string> {
+    const casts = (await this.describe(`(${sql})`, store)).flatMap((c) => {
+      const to = convert(c.type);
+      return to === null ? [] : [`CAST(${identifier(c.name)} AS ${to}) AS ${identifier(c.name)}`];
+    });
+    return casts.length === 0 ? sql : `SELECT * REPLACE (${casts.join(', ')}) FROM (${sql})`;
   }
 
   /** The store's DESCRIBE of a table or `(query)`: names and ClickHouse types, in order. */

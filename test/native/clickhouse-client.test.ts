@@ -47,6 +47,16 @@ function raw(port: number, bytes: Uint8Array, ms = 3000): Promise<{ data: Buffer
 }
 
 describe.skipIf(!existsSync(CLIENT))('clickhouse-client 18.16', () => {
+  it('reads types it has no family for as CAST values (DateTime64 → DateTime, Int128 and Date32 → String)', async () => {
+    const out = await client(server.snapshotTcpPort, ['--query', "SELECT toDateTime64('2024-01-02 03:04:05.678', 3, 'UTC') AS t, toInt128(-5) AS i, toDate32('2024-01-02') AS d, 1 AS n FORMAT TSVWithNamesAndTypes"]);
+    expect(out.stderr).toBe('');
+    const [names, types, row] = out.stdout.trimEnd().split('\n');
+    expect(names).toBe('t\ti\td\tn');
+    expect(types?.split('\t').slice(1, 4)).toEqual(['String', 'String', 'UInt8']);
+    expect(row?.split('\t').slice(1)).toEqual(['-5', '2024-01-02', '1']);
+    expect(row?.split('\t')[0]).toMatch(/^2024-01-02 03:04:05/);
+  });
+
   it('runs DDL, inserts rows of the common types and reads them back exactly', async () => {
     const port = server.clickhouseTcpPort;
     const ddl = await client(port, ['--query', 'CREATE TABLE c18 (a UInt64, s String, b Bool, ip IPv4, m Map(String, UInt8), d Date, dt DateTime(\'UTC\'), dec Decimal(9, 2), u UUID, n Nullable(Int32), arr Array(String), lc LowCardinality(String)) ENGINE = MergeTree ORDER BY a']);

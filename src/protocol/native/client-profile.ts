@@ -46,6 +46,19 @@ export function clientDialect(mode: NativeMode, clientName: string, forced?: str
 const sameLayout = (a: string, b: string): boolean => JSON.stringify(nativeLayout(a)) === JSON.stringify(nativeLayout(b));
 
 /**
+ * For clients older than REVISION_WITH_MODERN_TYPES: the type a column of `clickhouseType` must be
+ * CAST to before its bytes can be sent (DateTime64 → DateTime, Int128 → String, …), or null when the
+ * wire bytes can stay (Bool → UInt8 is a rename). Null for every type on newer clients.
+ */
+export function valueDowngrade(clientRevision: number): ((clickhouseType: string) => string | null) | undefined {
+  if (clientRevision >= REVISION_WITH_MODERN_TYPES) return undefined;
+  return (type) => {
+    const down = printType(downgradeForOldClient(parseType(type), clientRevision), 'clickhouse');
+    return down !== type && !sameLayout(type, down) ? down : null;
+  };
+}
+
+/**
  * Renames a store (ClickHouse) type for the client: Proton spelling for Proton clients and, for
  * clients older than REVISION_WITH_MODERN_TYPES (18.16), the downgrade of type-downgrade.ts. Only
  * downgrades that keep the wire bytes are possible here (column bytes are copied through): a type

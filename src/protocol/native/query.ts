@@ -7,7 +7,7 @@ import { Code, GatewayError, toGatewayError } from '../../errors.ts';
 import type { ExecContext, Statement } from '../../execute.ts';
 import { readQuoted } from '../../type-parser.ts';
 import { exceptionPacket, ProtocolViolation, type Channel, type Framing, type Negotiated, type NativeDeps } from './channel.ts';
-import { clientDialect, typeNamer } from './client-profile.ts';
+import { clientDialect, typeNamer, valueDowngrade } from './client-profile.ts';
 import { runNativeInsert } from './insert.ts';
 import type { QueryPacket, SettingEntry } from './packets.ts';
 import { NativeResultSink } from './result-blocks.ts';
@@ -46,6 +46,7 @@ export async function runQueryPacket(deps: NativeDeps, channel: Channel, conn: N
       dialect,
       queryMode: conn.queryMode,
       outputFormat: 'Native',
+      convertType: valueDowngrade(conn.clientRevision),
       signal: new AbortController().signal,
     };
     const query = Buffer.from(packet.query, 'utf8');
