@@ -62,7 +62,8 @@ export function valueDowngrade(clientRevision: number): ((clickhouseType: string
  * Renames a store (ClickHouse) type for the client: Proton spelling for Proton clients and, for
  * clients older than REVISION_WITH_MODERN_TYPES (18.16), the downgrade of type-downgrade.ts. Only
  * downgrades that keep the wire bytes are possible here (column bytes are copied through): a type
- * whose downgrade needs converted values (DateTime64, Date32, Int128, …) is refused with
+ * whose downgrade needs converted values (DateTime64, Date32, Int128, …) has been CAST by the executor
+ * (`valueDowngrade`); one that still arrives (a statement passed through unplanned) is refused with
  * NOT_IMPLEMENTED, naming the CAST that makes the query readable by the client.
  */
 export function typeNamer(dialect: Dialect, clientRevision: number): (clickhouseType: string) => string {
