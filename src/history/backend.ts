@@ -1,5 +1,6 @@
 // The only seam to the store. Two implementations: embedded.ts (chDB in-process, the default) and
 // remote.ts (a ClickHouse server over HTTP). Both pass the contract suite in test/unit/history/.
+import type { Sequences } from './sequence.ts';
 
 /** Per-statement context. Settings and the database travel with every call: a pooled store
  * connection never carries one client's SET or USE into another client's statement. */
@@ -112,6 +113,8 @@ export interface Backend {
   insertSelect(target: InsertSelectTarget, select: string, ctx: StoreContext): Promise<Summary>;
   /** Drops what is known of a stream's sequence (call after the table was dropped, truncated or recreated). */
   forgetSequence(key: string): void;
+  /** The `_tp_sn` numbering: positions read in a stream's turn, and a listener told of every stored range. */
+  readonly sequences: Pick<Sequences, 'listen' | 'position'>;
   ping(): Promise<void>;
   /** Waits for running statements to finish (or be cancelled by their signals), then releases the store. */
   close(): Promise<void>;

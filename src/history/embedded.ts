@@ -33,7 +33,7 @@ export class EmbeddedBackend implements Backend {
   /** chDB is a current ClickHouse: parameters are bound by its binder, inserts count their rows. */
   readonly capabilities: StoreCapabilities = { queryParameters: true, writtenRows: true, sequencedInserts: true };
   /** `_tp_sn` numbering of every stream written through this store. */
-  private readonly sequences = new Sequences((key) => this.readNext(key));
+  readonly sequences = new Sequences((key) => this.readNext(key));
   private readonly lanes: Lane[] = [];
   private readonly idle: Lane[] = [];
   private readonly waiters: Array<(lane: Lane) => void> = [];

@@ -98,7 +98,7 @@ export class RemoteBackend implements Backend {
   /** Store query ids of statements in flight (KILL QUERY targets, close() waits for them). */
   private readonly running = new Set<string>();
   /** `_tp_sn` numbering of every stream written through this process (one writer process per stream). */
-  private readonly sequences = new Sequences((key) => this.readNext(key));
+  readonly sequences = new Sequences((key) => this.readNext(key));
 
   private constructor(options: RemoteOptions) {
     this.options = options;

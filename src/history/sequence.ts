@@ -10,6 +10,12 @@ type Stream = { next: bigint | null; tail: Promise<void>; pending: number };
 /** What a sequenced write reports: its result, and how many rows it stored (null = unknown). */
 export type SequencedWrite<T> = { value: T; rows: bigint | null };
 
+/**
+ * Told, inside the stream's turn, which numbers a write stored: `[first, next)`. Listeners run in
+ * `_tp_sn` order per stream (turns are serial), after the store acknowledged and before the writer is.
+ */
+export type SequenceListener = (key: string, first: bigint, next: bigint) => void;
+
 /** Waiters allowed per stream (running write included) before new writes are refused. */
 export const defaultQueueLimit = 10_000;
 
@@ -17,6 +23,8 @@ export class Sequences {
   private readonly streams = new Map<string, Stream>();
   private readonly readNext: (key: string) => Promise<bigint>;
   private readonly limit: number;
+  private listener: SequenceListener | null = null;
+  private watched: (key: string) => boolean = () => false;
 
   /**
    * `readNext(key)` returns the number the stream's next row gets, from what the store holds (e.g.
@@ -52,6 +60,21 @@ export class Sequences {
     }
   }
 
+  /**
+   * Sets the listener told of every write of a watched stream (`watched(key)`): for those a write of
+   * unknown size (INSERT … SELECT, a failure that may have stored part) re-reads the store at once,
+   * so the listener always learns the exact range.
+   */
+  listen(listener: SequenceListener, watched: (key: string) => boolean): void {
+    this.listener = listener;
+    this.watched = watched;
+  }
+
+  /** The number the stream's next row gets, read in the stream's turn (no write in flight). */
+  position(key: string): Promise<bigint> {
+    return this.run(key, async (base) => ({ value: base, rows: 0n }));
+  }
+
   /** Forgets what is known of a stream (after it was dropped, truncated or recreated): the next write reads the store. */
   forget(key: string): void {
     const stream = this.streams.get(key);
@@ -66,10 +89,19 @@ export class Sequences {
       result = await write(base);
     } catch (err) {
       stream.next = null;
+      await this.tell(stream, key, base);
       throw err;
     }
     stream.next = result.rows === null || result.rows < 0n ? null : base + result.rows;
+    await this.tell(stream, key, base);
     return result.value;
+  }
+
+  /** Tells the listener what the turn stored (re-reading the store when the size is unknown). */
+  private async tell(stream: Stream, key: string, base: bigint): Promise<void> {
+    if (this.listener === null || !this.watched(key)) return;
+    if (stream.next === null) stream.next = await this.readNext(key).catch(() => null);
+    if (stream.next !== null && stream.next > base) this.listener(key, base, stream.next);
   }
 
   private streamOf(key: string): Stream {

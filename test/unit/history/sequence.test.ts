@@ -103,3 +103,20 @@ describe('Sequences', () => {
     expect(await sequences.run('s', async (base) => ({ value: base, rows: 1n }))).toBe(3n);
   });
 });
+
+describe('listeners and positions', () => {
+  it('tells a watched stream\'s listener each stored range in order, re-reading unknown sizes, and reads positions in turn', async () => {
+    let stored = 0n;
+    const seq = new Sequences(async () => stored);
+    const told: Array<[string, bigint, bigint]> = [];
+    seq.listen((key, first, next) => told.push([key, first, next]), (key) => key === 'watched');
+    const write = (key: string, rows: bigint, known: boolean) => seq.run(key, async (base) => {
+      stored = base + rows;
+      return { value: base, rows: known ? rows : null };
+    });
+    await Promise.all([write('watched', 2n, true), write('watched', 3n, false), write('other', 1n, true), write('watched', 1n, true)]);
+    expect(told.filter(([k]) => k === 'watched')).toEqual([['watched', 0n, 2n], ['watched', 2n, 5n], ['watched', 5n, 6n]]);
+    expect(told.some(([k]) => k === 'other')).toBe(false);
+    expect(await seq.position('watched')).toBe(6n);
+  });
+});
