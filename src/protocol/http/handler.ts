@@ -12,6 +12,7 @@ import type { ExecContext, Executor } from '../../execute.ts';
 import { frameDecodeStream } from '../../compression.ts';
 import { decodeBody, decodeFailure, parseBodyEncoding, pickResponseEncoding } from './content-encoding.ts';
 import { parseRequest, type ParsedRequest } from './request.ts';
+import { handleRest, isRestPath } from './rest.ts';
 import { Reply, summaryProgress, type Progress, type ReplyOptions } from './reply.ts';
 
 export type HttpDeps = {
@@ -34,7 +35,7 @@ export async function handleRequest(deps: HttpDeps, req: IncomingMessage, res: S
   if ((req.method === 'GET' || req.method === 'HEAD') && !hasQuery && (path === '/' || path === '/ping' || path === '/replicas_status')) {
     return plain(res, 200, 'Ok.\n');
   }
-  if (req.method === 'GET' && (path === '/proton/ping' || path === '/timeplusd/ping')) return plain(res, 200, '{"status":"UP"}', 'application/json');
+  if (isRestPath(path)) return handleRest(deps, req, res);
   if (req.method === 'OPTIONS') return plain(res, 204, '');
   let parsed: ParsedRequest | null = null;
   let reply: Reply | null = null;
