@@ -225,3 +225,25 @@ describe('DDL endpoints', () => {
     expect((await rest('GET', '/proton/v1/ddl/databases/rdb')).json.code).toBe(81);
   });
 });
+
+describe('search', () => {
+  it('runs SELECT * FROM (query) in table mode as JSONCompact, with offset and page_size', async () => {
+    await q('CREATE STREAM srch (id int32, name string)');
+    await q("INSERT INTO srch (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    const r = await rest('POST', '/proton/v1/search', { query: 'SELECT id, name FROM srch ORDER BY id', mode: 'table', offset: 1, page_size: 1 });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json.data).toEqual([[2, 'b']]);
+    expect((r.json.meta as Array<{ name: string }>).map((m) => m.name)).toEqual(['id', 'name']);
+    const snapshot = await rest('POST', '/timeplusd/v1/search', { query: 'SELECT count() AS n FROM srch' }, {}, server.url);
+    expect(snapshot.json.data).toEqual([[3]]);
+  });
+
+  it('default_format picks the format; errors before the first byte are JSON errors', async () => {
+    const r = await fetch(`${server.streamingUrl}/proton/v1/search?default_format=TabSeparated`, { method: 'POST', body: JSON.stringify({ query: 'SELECT 1 AS x', mode: 'table' }) });
+    expect([r.status, await r.text()]).toEqual([200, '1\n']);
+    const bad = await rest('POST', '/proton/v1/search', { query: 'SELECT * FROM no_such_stream', mode: 'table' });
+    expect([bad.status, bad.json.code]).toEqual([404, 60]);
+    expect((await rest('POST', '/proton/v1/search', { mode: 'table' })).status).toBe(400);
+    expect((await rest('POST', '/proton/v1/search', { query: 'SELECT 1', offset: 1 })).status).toBe(400);
+  });
+});

@@ -37,14 +37,13 @@ export function sendJson(call: RestCall, status: number, body: Record<string, un
 
 export function sendRaw(res: ServerResponse, status: number, text: string, queryId: string): void {
   const body = Buffer.from(text, 'utf8');
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=UTF-8',
-    'Content-Length': String(body.length),
-    'X-ClickHouse-Query-Id': queryId,
-    'X-Timeplus-Query-Id': queryId,
-    'X-Proton-Query-Id': queryId,
-  });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': String(body.length), ...queryIdHeaders(queryId) });
   res.end(body);
+}
+
+/** The query id in the three header families (ClickHouse, Timeplus, Proton), as HTTP queries answer. */
+export function queryIdHeaders(queryId: string): Record<string, string> {
+  return { 'X-ClickHouse-Query-Id': queryId, 'X-Timeplus-Query-Id': queryId, 'X-Proton-Query-Id': queryId };
 }
 
 export type RunOptions = {

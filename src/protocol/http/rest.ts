@@ -1,7 +1,8 @@
 // Proton's REST API (protocols.md §5.5) under `/proton/` and `/timeplusd/` on both HTTP listeners:
 // a route table, authentication as for HTTP queries, JSON replies and the JSON error shape
 // `{"error_msg","code","request_id"}`. Endpoints build SQL (names quoted by sql-literal.ts) and run
-// it through the executor like any HTTP statement; ingest and DDL live in rest-ingest.ts / rest-ddl.ts.
+// it through the executor like any HTTP statement; ingest, DDL and search live in rest-ingest.ts,
+// rest-ddl.ts and rest-search.ts, the per-request context in rest-call.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { availableParallelism, totalmem } from 'node:os';
 import { Code, GatewayError, toGatewayError } from '../../errors.ts';
@@ -10,6 +11,7 @@ import { parseRequest } from './request.ts';
 import { sendJson, sendRaw, type RestCall, type Route } from './rest-call.ts';
 import { ingest } from './rest-ingest.ts';
 import { ddlRoutes } from './rest-ddl.ts';
+import { search } from './rest-search.ts';
 
 /** Proton's UNKNOWN_TYPE_OF_QUERY, its answer to an unknown URI (not in the kernel's catalog). */
 const UNKNOWN_URI = 78;
@@ -27,6 +29,7 @@ export function isRestPath(path: string): boolean {
 const routes: readonly Route[] = [
   { method: 'GET', path: /^\/info$/, run: async (call) => sendJson(call, 200, info(call)) },
   { method: 'POST', path: /^\/v1\/ingest\/streams\/([^/]+)$/, run: ingest },
+  { method: 'POST', path: /^\/v1\/search$/, run: search },
   ...ddlRoutes,
 ];
 
