@@ -90,6 +90,12 @@ function bodyChunks(call: RestCall): AsyncIterator<Uint8Array> {
 
 type ScanState = 'start' | 'key' | 'in_key' | 'colon' | 'value' | 'skip' | 'data' | 'next' | 'done';
 
+/** What each one-character state wanted, for the error message. */
+const expected: Readonly<Record<ScanState, string>> = {
+  start: 'expected {', key: 'expected a member name', in_key: '', colon: 'expected :', value: '', skip: '', data: '',
+  next: 'expected , or }', done: 'unexpected text after the object',
+};
+
 const maxKeyBytes = 4096;
 const maxColumnsBytes = 1024 * 1024;
 
@@ -122,104 +128,101 @@ export class CompactBody {
   /** Before a member (after '{' or ','): '}' is allowed only right after '{'. */
   private firstMember = true;
   private offset = 0;
+  /** Within the current chunk: where the rows of `data` / the captured `columns` text begin, or -1. */
+  private dataFrom = -1;
+  private captureFrom = -1;
 
   push(chunk: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
-    let dataFrom = this.state === 'data' ? 0 : -1;
-    let captureFrom = this.state === 'skip' && this.captured !== null ? 0 : -1;
+    this.dataFrom = this.state === 'data' ? 0 : -1;
+    this.captureFrom = this.state === 'skip' && this.captured !== null ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i] as number;
-      switch (this.state) {
-        case 'start':
-          if (c === LBRACE) this.state = 'key';
-          else if (!isSpace(c)) this.fail(i, 'expected {');
-          break;
-        case 'key':
-          if (c === QUOTE) {
-            this.state = 'in_key';
-            this.key = [];
-            this.keySize = 0;
-            this.escaped = false;
-          } else if (c === RBRACE && this.firstMember) this.state = 'done';
-          else if (!isSpace(c)) this.fail(i, 'expected a member name');
-          break;
-        case 'in_key': {
-          const end = this.stringEnd(chunk, i);
-          const piece = chunk.subarray(i, end === -1 ? chunk.length : end);
-          this.keySize += piece.length;
-          if (this.keySize > maxKeyBytes) this.fail(i, 'member name too long');
-          this.key.push(piece);
-          if (end === -1) i = chunk.length - 1;
-          else {
-            i = end;
-            this.currentKey = this.decodeKey(i);
-            this.state = 'colon';
-          }
-          break;
-        }
-        case 'colon':
-          if (c === COLON) this.state = 'value';
-          else if (!isSpace(c)) this.fail(i, 'expected :');
-          break;
-        case 'value':
-          if (isSpace(c)) break;
-          if (this.currentKey === 'data') {
-            if (c !== LBRACKET) this.fail(i, "'data' must be an array");
-            if (this.dataStarted) this.fail(i, "duplicate 'data'");
-            this.dataStarted = true;
-            this.state = 'data';
-            this.depth = 1;
-            this.inString = false;
-            dataFrom = i + 1;
-            break;
-          }
-          if (this.currentKey === 'columns') {
-            if (this.columns !== null) this.fail(i, "duplicate 'columns'");
-            this.captured = [];
-            this.capturedSize = 0;
-            captureFrom = i;
-          }
-          this.state = 'skip';
-          this.depth = 0;
-          this.inString = false;
-          i = this.skip(chunk, i) - 1;
-          break;
-        case 'skip':
-          i = this.skip(chunk, i) - 1;
-          break;
-        case 'data': {
-          const end = this.data(chunk, i);
-          if (end === -1) i = chunk.length - 1;
-          else {
-            if (end > dataFrom) out.push(chunk.subarray(dataFrom, end));
-            dataFrom = -1;
-            this.state = 'next';
-            i = end;
-          }
-          break;
-        }
-        case 'next':
-          if (c === COMMA) {
-            this.state = 'key';
-            this.firstMember = false;
-          } else if (c === RBRACE) this.state = 'done';
-          else if (!isSpace(c)) this.fail(i, 'expected , or }');
-          break;
-        case 'done':
-          if (!isSpace(c)) this.fail(i, 'unexpected text after the object');
-          break;
-      }
+      i = this.step(chunk, i, out);
       // A skipped value that ended in this chunk: the captured 'columns' text is complete.
-      if (captureFrom !== -1 && this.state !== 'skip') {
-        this.capture(chunk.subarray(captureFrom, i + 1), i);
+      if (this.captureFrom !== -1 && this.state !== 'skip') {
+        this.capture(chunk.subarray(this.captureFrom, i + 1), i);
         this.columns = this.parseColumns(i);
-        captureFrom = -1;
+        this.captureFrom = -1;
       }
     }
-    if (dataFrom !== -1 && this.state === 'data' && dataFrom < chunk.length) out.push(chunk.subarray(dataFrom));
-    if (captureFrom !== -1) this.capture(chunk.subarray(captureFrom), chunk.length);
+    if (this.dataFrom !== -1 && this.state === 'data' && this.dataFrom < chunk.length) out.push(chunk.subarray(this.dataFrom));
+    if (this.captureFrom !== -1) this.capture(chunk.subarray(this.captureFrom), chunk.length);
     this.offset += chunk.length;
     return out;
+  }
+
+  /** Consumes input from `i` in the current state; returns the index of the last byte consumed. */
+  private step(chunk: Uint8Array, i: number, out: Uint8Array[]): number {
+    switch (this.state) {
+      case 'in_key': {
+        const end = this.stringEnd(chunk, i);
+        const piece = chunk.subarray(i, end === -1 ? chunk.length : end);
+        this.keySize += piece.length;
+        if (this.keySize > maxKeyBytes) this.fail(i, 'member name too long');
+        this.key.push(piece);
+        if (end === -1) return chunk.length - 1;
+        this.currentKey = this.decodeKey(end);
+        this.state = 'colon';
+        return end;
+      }
+      case 'value':
+        return this.value(chunk, i);
+      case 'skip':
+        return this.skip(chunk, i) - 1;
+      case 'data': {
+        const end = this.data(chunk, i);
+        if (end === -1) return chunk.length - 1;
+        if (end > this.dataFrom) out.push(chunk.subarray(this.dataFrom, end));
+        this.dataFrom = -1;
+        this.state = 'next';
+        return end;
+      }
+      default:
+        this.punctuation(chunk[i] as number, i);
+        return i;
+    }
+  }
+
+  /** The states that read one structural character (or whitespace). */
+  private punctuation(c: number, i: number): void {
+    if (isSpace(c)) return;
+    if (this.state === 'start' && c === LBRACE) this.state = 'key';
+    else if (this.state === 'key' && c === QUOTE) {
+      this.state = 'in_key';
+      this.key = [];
+      this.keySize = 0;
+    } else if (this.state === 'key' && c === RBRACE && this.firstMember) this.state = 'done';
+    else if (this.state === 'colon' && c === COLON) this.state = 'value';
+    else if (this.state === 'next' && c === COMMA) {
+      this.state = 'key';
+      this.firstMember = false;
+    } else if (this.state === 'next' && c === RBRACE) this.state = 'done';
+    else this.fail(i, expected[this.state]);
+  }
+
+  /** The first byte of a member's value: `data` starts the rows, anything else is skipped (`columns` captured). */
+  private value(chunk: Uint8Array, i: number): number {
+    const c = chunk[i] as number;
+    if (isSpace(c)) return i;
+    this.depth = 0;
+    this.inString = false;
+    if (this.currentKey === 'data') {
+      if (c !== LBRACKET) this.fail(i, "'data' must be an array");
+      if (this.dataStarted) this.fail(i, "duplicate 'data'");
+      this.dataStarted = true;
+      this.state = 'data';
+      this.depth = 1;
+      this.dataFrom = i + 1;
+      return i;
+    }
+    if (this.currentKey === 'columns') {
+      if (this.columns !== null) this.fail(i, "duplicate 'columns'");
+      this.captured = [];
+      this.capturedSize = 0;
+      this.captureFrom = i;
+    }
+    this.state = 'skip';
+    return this.skip(chunk, i) - 1;
   }
 
   /** The body ended: anything but a complete object is an error. */
