@@ -25,6 +25,9 @@ import { identifier, print } from './rewrite/printer.ts';
 import { UnknownStatement } from './rewrite/parse-statement.ts';
 import { StatementCache } from './rewrite/statement-cache.ts';
 import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
+import type { TailPlan } from './rewrite/streaming-plan.ts';
+import { MemoryStreamLog, type StreamLog } from './streaming/log.ts';
+import { realClock, runTail } from './streaming/tail.ts';
 import { rowsQuery, systemColumnsQuery, systemTablesQuery } from './rewrite/introspect.ts';
 import { classify as classifyStatement, parameterTypes, type Classified, type Statement } from './rewrite/statement.ts';
 
@@ -70,6 +73,8 @@ export interface ResultSink {
    * May be called after chunks were written (a late DESCRIBE); at most once.
    */
   structure?(columns: readonly StoreColumn[]): Promise<void> | void;
+  /** Optional: send what was written so far now (a streaming query's emit). */
+  flush?(): Promise<void>;
 }
 
 /** A result or table column as the store names it. */
@@ -90,6 +95,8 @@ export class Executor {
   readonly catalog: Catalog;
   private readonly meta: MetaStore;
   private catalogLoadedAt = Date.now();
+  /** What live queries learn of ingest: the `_tp_sn` ranges each write stored. */
+  readonly log: StreamLog = new MemoryStreamLog();
   /** Parsed statements by text (the tree is immutable, so shared across sessions). */
   private readonly statements = new StatementCache();
 
@@ -97,6 +104,7 @@ export class Executor {
     this.backend = backend;
     this.catalog = catalog;
     this.meta = meta;
+    backend.sequences.listen((key, first, next) => this.log.publish(key, first, next), (key) => this.log.hasSubscribers(key));
     this.processes = processes;
     this.admission = admission;
     this.coalescer = coalescer;
@@ -123,10 +131,10 @@ export class Executor {
     const timeout = executionTimeout(ctx, entry.controller);
     let release: (() => void) | null = null;
     try {
-      release = await this.admission.acquire(entry.controller.signal);
+      release = onlyOnce(await this.admission.acquire(entry.controller.signal));
       const params = ctx.params.size === 0 ? ctx.params : storeParams(ctx.params, parameterTypes(text));
       const store = this.storeContext(ctx, params, entry.controller.signal);
-      const summary = await this.dispatch(statement, query, rest, ctx, store, sink);
+      const summary = await this.dispatch(statement, query, rest, ctx, store, sink, release);
       entry.writtenRows = summary.writtenRows;
       return summary;
     } catch (err) {
@@ -146,14 +154,15 @@ export class Executor {
     return { queryId: ctx.queryId, database: ctx.session.database, settings: storeSettings(merged), params, signal };
   }
 
-  private async dispatch(statement: Statement, query: Buffer, rest: AsyncIterable<Uint8Array> | null, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
+  /** `admitted` gives the statement's admission slot back early (a streaming query runs without one). */
+  private async dispatch(statement: Statement, query: Buffer, rest: AsyncIterable<Uint8Array> | null, ctx: ExecContext, store: StoreContext, sink: ResultSink, admitted: () => void): Promise<Summary> {
     await this.refreshCatalog();
     switch (statement.kind) {
       case 'select':
         return this.sql(query.toString('utf8'), () => {
           const sql = statement.processes.length > 0 ? substitute(query, statement.processes, this.processesSql()) : query.toString('utf8');
           return this.stream(sql, ctx.outputFormat ?? statement.format ?? ctx.defaultFormat, statement.streamable, store, sink);
-        }, ctx, store, sink);
+        }, ctx, store, sink, admitted);
       case 'show_processlist':
         return this.stream(`SELECT * FROM ${this.processesSql()}`, statement.format ?? ctx.defaultFormat, true, store, sink);
       case 'kill_query':
@@ -165,9 +174,9 @@ export class Executor {
         ctx.session.database = statement.database;
         return emptySummary;
       case 'insert':
-        return this.insert(statement, query, rest, ctx, store);
+        return this.insert(statement, query, rest, ctx, store, admitted);
       case 'command':
-        return this.sql(query.toString('utf8'), () => this.command(query.toString('utf8'), store, sink), ctx, store, sink);
+        return this.sql(query.toString('utf8'), () => this.command(query.toString('utf8'), store, sink), ctx, store, sink, admitted);
     }
   }
 
@@ -185,12 +194,12 @@ export class Executor {
    * statements Hadron has no business with (GRANT, CREATE USER, …) and, for ClickHouse clients, for
    * text the parser cannot read (the store is then the judge of its syntax).
    */
-  private async sql(text: string, asWritten: () => Promise<Summary>, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
+  private async sql(text: string, asWritten: () => Promise<Summary>, ctx: ExecContext, store: StoreContext, sink: ResultSink, admitted: () => void): Promise<Summary> {
     const parsed = this.parse(text, ctx);
     if (parsed === null) return asWritten();
     const planned = plan(parsed, this.planContext(ctx), text);
     try {
-      return await this.execute(planned, asWritten, ctx, store, sink);
+      return await this.execute(planned, asWritten, ctx, store, sink, admitted);
     } catch (err) {
       throw ctx.dialect === 'proton' ? this.protonError(err) : err;
     }
@@ -232,14 +241,18 @@ export class Executor {
     };
   }
 
-  private async execute(p: Plan, asWritten: () => Promise<Summary>, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
+  private async execute(p: Plan, asWritten: () => Promise<Summary>, ctx: ExecContext, store: StoreContext, sink: ResultSink, admitted: () => void): Promise<Summary> {
     switch (p.kind) {
       case 'passthrough': return asWritten();
+      case 'tail':
+        // A streaming query lives as long as its client: it must not hold one of the admission slots.
+        admitted();
+        return this.tail(p.tail, ctx, store, sink);
       case 'describe_then': {
         const { bytes } = await this.backend.command(`${p.sql} FORMAT JSONEachRow`, store);
         const lines = Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '');
         const columns = lines.map((l) => JSON.parse(l) as { name: string; type: string });
-        return this.execute(p.then(columns), asWritten, ctx, store, sink);
+        return this.execute(p.then(columns), asWritten, ctx, store, sink, admitted);
       }
       case 'query': {
         const settings = p.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...p.settings]) };
@@ -312,6 +325,37 @@ export class Executor {
     return { ...emptySummary, resultRows: rows, resultBytes: bytes };
   }
 
+  /**
+   * A streaming query: each emit is one store query over a `_tp_sn` range, written and flushed at
+   * once. Formats with a header row send it with the first emit only; whole-document formats (JSON,
+   * Pretty, Parquet, …) cannot stream and are refused.
+   */
+  private async tail(plan: TailPlan, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
+    const format = ctx.outputFormat ?? plan.format ?? ctx.defaultFormat;
+    const later = streamingFormat(format);
+    const settings = plan.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...plan.settings]) };
+    const key = `${identifier(plan.stream.database)}.${identifier(plan.stream.name)}`;
+    let emits = 0;
+    sink.start(format);
+    if (sink.structure) await sink.structure(await this.describe(`(${plan.sql({ first: 0n, next: 0n }, 0)})`, settings));
+    else await sink.flush?.();
+    const rows = await runTail({ ...plan, key }, {
+      log: this.log,
+      position: (k) => this.backend.sequences.position(k),
+      clock: realClock,
+      emit: async (sql) => {
+        let n = 0;
+        for await (const chunk of this.backend.query(sql, emits++ === 0 ? format : later, settings, true)) {
+          n += chunk.rows;
+          await sink.write(chunk.bytes);
+        }
+        await sink.flush?.();
+        return n;
+      },
+    }, store.signal);
+    return { ...emptySummary, resultRows: rows };
+  }
+
   /** `SELECT * REPLACE (CAST(c AS T) AS c, …) FROM (sql)` for the columns an old client cannot read as they are. */
   private async converted(sql: string, convert: (type: string) => string | null, store: StoreContext): Promise<string> {
     const casts = (await this.describe(`(${sql})`, store)).flatMap((c) => {
@@ -373,11 +417,11 @@ export class Executor {
     };
   }
 
-  private async insert(statement: Extract<Statement, { kind: 'insert' }>, query: Buffer, rest: AsyncIterable<Uint8Array> | null, ctx: ExecContext, store: StoreContext): Promise<Summary> {
+  private async insert(statement: Extract<Statement, { kind: 'insert' }>, query: Buffer, rest: AsyncIterable<Uint8Array> | null, ctx: ExecContext, store: StoreContext, admitted: () => void): Promise<Summary> {
     const insertStore = statement.settings.length === 0 ? store : { ...store, settings: new Map([...store.settings, ...statement.settings]) };
     if (statement.format === null || statement.dataOffset === null) {
       const text = query.toString('utf8');
-      return this.sql(text, async () => (await this.backend.command(text, insertStore)).summary, ctx, insertStore, { start: () => undefined, write: () => undefined });
+      return this.sql(text, async () => (await this.backend.command(text, insertStore)).summary, ctx, insertStore, { start: () => undefined, write: () => undefined }, admitted);
     }
     const target = this.insertTarget(statement, query, ctx);
     const head = query.subarray(statement.dataOffset);
@@ -452,6 +496,29 @@ const processColumns: readonly (readonly [string, string])[] = [
   ['is_initial_query', 'UInt8'], ['user', 'String'], ['query_id', 'String'], ['address', 'String'], ['elapsed', 'Float64'],
   ['read_rows', 'UInt64'], ['written_rows', 'UInt64'], ['result_rows', 'UInt64'], ['query', 'String'], ['interface', 'UInt8'],
 ];
+
+/**
+ * The format of a streaming query's later emits: the header rows of `…WithNames[AndTypes]` go out
+ * once; formats that are one document cannot be continued and are refused.
+ */
+function streamingFormat(format: string): string {
+  const m = /^(.*?)WithNames(?:AndTypes)?$/i.exec(format);
+  if (m !== null) return m[1] as string;
+  if (/^(JSON|JSONCompact|JSONStrings|JSONCompactStrings|JSONColumns.*|XML|Pretty.*|Vertical|Markdown|Parquet|Arrow|ORC|Avro|Template)$/i.test(format)) {
+    throw new GatewayError(Code.NOT_IMPLEMENTED, `Format ${format} is one document and cannot carry a streaming query's emits; use JSONEachRow, JSONCompactEachRow, CSV, TabSeparated or Native`);
+  }
+  return format;
+}
+
+/** A release that runs once, however often it is called. */
+function onlyOnce(release: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    release();
+  };
+}
 
 function checkAccess(statement: Statement, ctx: ExecContext): void {
   const writes = statement.kind === 'insert' || (statement.kind === 'command' && statement.write);

@@ -12,6 +12,7 @@ import { describeColumns, describeRows, findRelation, rowsQuery, showStreams, ty
 import { identifier, print, string } from './printer.ts';
 import { printStatement } from './print-statement.ts';
 import { columnEntry, createTableSql, insertableColumns, streamEntry, structureOf, unquote } from './storage.ts';
+import { tailPlan, type TailPlan } from './streaming-plan.ts';
 import { clickHouseType, NeedsStreaming, rewriteExpression, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 import { transform } from './transform.ts';
 
@@ -31,6 +32,8 @@ export type Plan =
   | { readonly kind: 'ddl'; readonly steps: readonly string[]; readonly change: CatalogChange }
   /** INSERT … SELECT into a stream: rows numbered by the store layer. */
   | { readonly kind: 'insert_select'; readonly stream: StreamEntry; readonly columns: readonly string[]; readonly select: string; readonly settings: ReadonlyMap<string, string> }
+  /** A streaming query the engine runs (streaming/tail.ts). */
+  | { readonly kind: 'tail'; readonly tail: TailPlan }
   /** CREATE STREAM … AS SELECT: the store describes the query's columns, then `then(columns)` plans the CREATE. */
   | { readonly kind: 'describe_then'; readonly sql: string; readonly then: (columns: readonly { name: string; type: string }[]) => Plan }
   /** Run the statement text as the client wrote it. */
@@ -87,11 +90,25 @@ const dbOf = (parts: readonly string[], ctx: PlanContext): string => (parts.leng
 const tableName = (database: string, name: string): string => `${identifier(database)}.${identifier(name)}`;
 
 function selectPlan(s: SelectStatement, ctx: PlanContext): Plan {
-  const r = toClickHouse(s, ctx);
-  const written = r.protonSettings.get('query_mode');
-  const mode = written?.kind === 'string' ? written.value : ctx.settings.get('query_mode') ?? ctx.queryMode;
-  if (mode === 'streaming' && r.bareStreams.length > 0) throw new NeedsStreaming('A streaming query over a stream');
+  const mode = queryModeOf(s) ?? ctx.settings.get('query_mode') ?? ctx.queryMode;
+  let r: ReturnType<typeof toClickHouse>;
+  try {
+    r = toClickHouse(s, ctx);
+  } catch (err) {
+    // EMIT and other streaming-only forms: the engine's, when the query streams.
+    if (err instanceof NeedsStreaming && mode === 'streaming') return { kind: 'tail', tail: tailPlan(s, ctx) };
+    throw err;
+  }
+  if (mode === 'streaming' && r.bareStreams.length > 0) return { kind: 'tail', tail: tailPlan(s, ctx) };
   return { kind: 'query', sql: print({ ...r.statement, format: null }, 'clickhouse'), format: s.format, settings: r.settings };
+}
+
+/** `SETTINGS query_mode = '…'` written in the query (its last SELECT's settings). */
+function queryModeOf(s: SelectStatement): string | null {
+  let q: Query = s.query;
+  while (q.kind !== 'select') q = (q as { right: Query }).right;
+  const v = q.settings.find((x) => x.name === 'query_mode')?.value;
+  return v?.kind === 'string' ? v.value : null;
 }
 
 /** Rows the catalog answers, as a query the store formats. */

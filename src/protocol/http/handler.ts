@@ -113,6 +113,7 @@ async function runQuery(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
       sent.bytes += chunk.length;
       return reply.write(chunk, progress);
     },
+    flush: () => reply.flush(progress),
   });
   await reply.finish(summaryProgress(summary, started));
   if (parsed.closeSession && parsed.sessionId !== null) deps.sessions.close(parsed.sessionId, user.name);

@@ -68,6 +68,8 @@ export class Reply {
   private body: Writable | null = null;
   /** The last encoder of the body chain, piped into the response without ending it; null if none. */
   private chainTail: Transform | null = null;
+  /** The body's encoders in write order (chain[0] is written first; the last writes into the response). */
+  private chain: Transform[] = [];
   private raw: RawHead | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
   private reframer: NativeBlockWalker | null = null;
@@ -124,6 +126,18 @@ export class Reply {
     this.heldBytes += chunk.length;
     const limit = this.options.waitEnd ? maxHeldBytes : this.options.bufferSize;
     if (this.heldBytes >= limit) await this.openBody(200, progress(), null);
+  }
+
+  /**
+   * Sends what is held now and from here on as it comes (a streaming query's emit): opens the body if
+   * needed and flushes compressing encoders, so the client sees each emit at once.
+   */
+  async flush(progress: () => Progress): Promise<void> {
+    if (!this.body) await this.openBody(200, progress(), null);
+    for (const t of this.chain) {
+      const flushable = t as Transform & { flush?: (cb: () => void) => void };
+      if (typeof flushable.flush === 'function') await new Promise<void>((resolve) => flushable.flush?.(() => resolve()));
+    }
   }
 
   /** Ends a successful response: headers (with the summary) if not yet sent, held bytes, end. */
@@ -238,6 +252,7 @@ export class Reply {
       head = t;
     }
     this.chainTail = chain.at(-1) ?? null;
+    this.chain = chain;
     // pipe() does not pass a closed connection back up the chain: without this a writer waiting for
     // 'drain' on the first encoder would wait forever.
     if (chain.length > 0) target.once('close', () => chain.forEach((t) => t.destroy()));

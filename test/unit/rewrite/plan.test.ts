@@ -46,8 +46,11 @@ describe('query plans', () => {
     expect(run(p)).toBe('a\t2\n');
   });
 
-  it('query modes: bare streams are refused in streaming mode unless the query or session says table', () => {
-    expect(thrownCode(() => planOf('SELECT * FROM p', streaming))).toBe(48);
+  it('query modes: bare streams stream in streaming mode unless the query or session says table', () => {
+    const tail = planOf('SELECT * FROM p', streaming);
+    if (tail.kind !== 'tail') throw new Error(tail.kind);
+    expect(tail.tail.sql({ first: 3n, next: 5n }, null)).toBe('SELECT * FROM p WHERE _tp_sn >= 3 AND _tp_sn < 5');
+    expect(thrownCode(() => planOf('SELECT * FROM p EMIT AFTER WATERMARK', streaming))).toBe(48);
     expect(query("SELECT count() FROM p SETTINGS query_mode='table'", streaming).sql).toBe('SELECT count() FROM p');
     expect(query('SELECT count() FROM p', { ...streaming, settings: new Map([['query_mode', 'table']]) }).sql).toBe('SELECT count() FROM p');
     expect(run(query('SELECT count() FROM table(p)', streaming))).toBe('2\n');
