@@ -9,6 +9,9 @@ import { exceptionPacket, ProtocolViolation, type Channel, type Negotiated, type
 import { clientDialect, listenerProfiles, type NativeMode } from './client-profile.ts';
 import { ClientPacketDecoder, type ClientPacket, type HelloPacket } from './packets.ts';
 import { runQueryPacket } from './query.ts';
+
+/** ClickHouse's `send_timeout` default: how long a write may wait for the client to read. */
+const sendTimeoutMs = 300_000;
 import { encodeHello, encodePong, negotiatedRevision } from './server-packets.ts';
 
 /** Packets held before the socket is paused (one query at a time: only Cancel/Data pile up). */
@@ -79,7 +82,12 @@ export class NativeConnection implements Channel {
     for (const part of parts) if (part.byteLength > 0) ok = this.#socket.write(part);
     if (ok) return this.#drained ?? Promise.resolve();
     this.#drained ??= new Promise<void>((resolve) => {
+      // A client that stops reading (a leaked driver connection) must not keep its query forever:
+      // after ClickHouse's send_timeout the connection is closed, which cancels the query.
+      const timer = setTimeout(() => this.#socket.destroy(), sendTimeoutMs);
+      timer.unref();
       const done = (): void => {
+        clearTimeout(timer);
         this.#socket.off('drain', done);
         this.#socket.off('close', done);
         this.#drained = null;
