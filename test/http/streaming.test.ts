@@ -132,6 +132,17 @@ describe('§4 B on the streaming port', () => {
     expect(s.ended).toBe(true);
   });
 
+  it('K76 rows ingested through the REST API reach live queries', async () => {
+    await q('CREATE STREAM ing_live (id int32, name string)');
+    const s = stream('SELECT name FROM ing_live');
+    await pause(300);
+    const r = await fetch(`${server.streamingUrl}/proton/v1/ingest/streams/ing_live`, { method: 'POST', body: JSON.stringify({ columns: ['name'], data: [['x']] }) });
+    expect(r.status).toBe(200);
+    await r.text();
+    expect(await s.until(1, 1000)).toEqual(['x']);
+    await s.stop();
+  });
+
   it('K77 KILL QUERY ends a streaming query; system.processes lists it until then', async () => {
     const s = stream('SELECT * FROM q3', { query_id: 'q-kill' });
     await pause(300);
