@@ -3,6 +3,7 @@
 // streaming engine lands.
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { bind } from '../listen.ts';
 import { handleRequest, type HttpDeps } from './handler.ts';
 
 export type HttpListener = { server: Server; port: number; close(): Promise<void> };
@@ -24,15 +25,7 @@ export async function listenHttp(shared: HttpDeps, host: string, port: number, m
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const bound = typeof address === 'object' && address !== null ? address.port : port;
+  const bound = await bind(server, host, port);
   deps.log.info({ host, port: bound, mode }, 'HTTP listener ready');
   return {
     server,

@@ -4,6 +4,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { NativeDeps } from './channel.ts';
 import type { NativeMode } from './client-profile.ts';
+import { bind } from '../listen.ts';
 import { NativeConnection } from './connection.ts';
 
 export type NativeListener = { server: Server; port: number; close(): Promise<void> };
@@ -18,15 +19,7 @@ export async function listenNative(deps: NativeDeps, host: string, port: number,
       socket.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const bound = typeof address === 'object' && address !== null ? address.port : port;
+  const bound = await bind(server, host, port);
   deps.log.info({ host, port: bound, mode }, 'native listener ready');
   return {
     server,
