@@ -6,6 +6,7 @@ import { hiddenDatabases } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import type { Alter, ColumnDef, CreateStream, CreateView, Drop, Statement } from './ast-statement.ts';
 import { Cursor } from './parse-cursor.ts';
+import { parseStatement } from './parse-select.ts';
 import { parseType } from './parse-expression.ts';
 import type { DataType, Expr, Query, SelectStatement } from './ast.ts';
 import { describeColumns, describeRows, findRelation, rowsQuery, showStreams, type Column, type Row } from './introspect.ts';
@@ -100,7 +101,19 @@ function selectPlan(s: SelectStatement, ctx: PlanContext): Plan {
     throw err;
   }
   if (mode === 'streaming' && r.bareStreams.length > 0) return { kind: 'tail', tail: tailPlan(s, ctx) };
+  // A view over a streaming query is itself streaming (§1.5); over table(…) it is bounded.
+  if (mode === 'streaming' && r.bareViews.some((v) => streamingView(v, ctx))) throw new NeedsStreaming('A streaming read of a view over a stream');
   return { kind: 'query', sql: print({ ...r.statement, format: null }, 'clickhouse'), format: s.format, settings: r.settings };
+}
+
+function streamingView(v: ViewEntry, ctx: PlanContext): boolean {
+  try {
+    const inner = toClickHouse(parseStatement(v.query), { ...ctx, database: v.database });
+    return inner.bareStreams.length > 0 || inner.bareViews.some((w) => w !== v && streamingView(w, ctx));
+  } catch (err) {
+    if (err instanceof NeedsStreaming) return true;
+    throw err;
+  }
 }
 
 /** `SETTINGS query_mode = '…'` written in the query (its last SELECT's settings). */

@@ -4,7 +4,7 @@
 // `table(s)` → the stream's table, windows over history → GROUP BY-able subqueries, `dedup()` →
 // LIMIT 1 BY, keyed streams read latest-per-key (FINAL), hidden-column rules, Proton-owned query
 // settings removed. Anything that needs the streaming engine is refused with NeedsStreaming.
-import type { Catalog, StreamEntry } from '../catalog.ts';
+import type { Catalog, StreamEntry, ViewEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import { isProtonQuerySetting } from '../settings.ts';
 import { translateTypeName } from '../type-parser.ts';
@@ -43,6 +43,8 @@ export type Rewritten = {
   readonly streams: readonly StreamEntry[];
   /** Streams read bare (not through table()): in streaming mode these need the streaming engine. */
   readonly bareStreams: readonly StreamEntry[];
+  /** Views read bare (not through table()): streaming when their query is. */
+  readonly bareViews: readonly ViewEntry[];
   /** Store settings the rewrite needs (e.g. `final` for keyed streams). */
   readonly settings: ReadonlyMap<string, string>;
   /** Proton-owned settings written in the query (query_mode, seek_to, …), removed from the SQL. */
@@ -51,15 +53,15 @@ export type Rewritten = {
 
 /** Rewrites a bounded SELECT statement to its ClickHouse tree. */
 export function toClickHouse(statement: SelectStatement, ctx: RewriteContext): Rewritten {
-  const state: State = { ctx, streams: [], bareStreams: [], protonSettings: new Map(), ctes: new Set() };
+  const state: State = { ctx, streams: [], bareStreams: [], bareViews: [], protonSettings: new Map(), ctes: new Set() };
   const query = rewriteQuery(statement.query, state, true);
   const keyed = state.streams.some((s) => s.mode === 'versioned_kv' || s.mode === 'changelog_kv');
   const settings = new Map<string, string>(keyed ? [['final', '1']] : []);
-  return { statement: query === statement.query ? statement : { ...statement, query }, streams: state.streams, bareStreams: state.bareStreams, settings, protonSettings: state.protonSettings };
+  return { statement: query === statement.query ? statement : { ...statement, query }, streams: state.streams, bareStreams: state.bareStreams, bareViews: state.bareViews, settings, protonSettings: state.protonSettings };
 }
 
 /** `ctes`: names of the CTEs in scope, which shadow streams of the same name. */
-type State = { ctx: RewriteContext; streams: StreamEntry[]; bareStreams: StreamEntry[]; protonSettings: Map<string, Expr>; ctes: ReadonlySet<string> };
+type State = { ctx: RewriteContext; streams: StreamEntry[]; bareStreams: StreamEntry[]; bareViews: ViewEntry[]; protonSettings: Map<string, Expr>; ctes: ReadonlySet<string> };
 
 function rewriteQuery(q: Query, state: State, top: boolean): Query {
   if (q.kind !== 'select') {
@@ -122,7 +124,7 @@ function namedColumn(original: Expr, rewritten: Expr, dialect: 'proton' | 'click
 
 /** One expression (a DEFAULT, a key, a TTL) in ClickHouse's spelling. */
 export function rewriteExpression(e: Expr, ctx: RewriteContext): Expr {
-  return rewriteExpr(e, { ctx, streams: [], bareStreams: [], protonSettings: new Map(), ctes: new Set() });
+  return rewriteExpr(e, { ctx, streams: [], bareStreams: [], bareViews: [], protonSettings: new Map(), ctes: new Set() });
 }
 
 /** The expression pass: functions, casts, subqueries. */
@@ -303,6 +305,7 @@ function tableRef(t: Extract<TableExpr, { kind: 'table_ref' }>, state: State, ba
     state.streams.push(relation);
     if (bare) state.bareStreams.push(relation);
   }
+  if (relation?.kind === 'view' && bare) state.bareViews.push(relation);
   if (relation?.kind === 'external') {
     throw new GatewayError(Code.NOT_IMPLEMENTED, `External ${relation.object} ${database}.${name} is read by Hadron's external connectors, which are not built yet`);
   }

@@ -152,6 +152,20 @@ describe('§4 B on the streaming port', () => {
     expect(await q("SELECT count() FROM system.processes WHERE query_id = 'q-kill'")).toBe('0\n');
   });
 
+  it('a view over a stream is streaming on 3218 (refused until views stream), bounded through table() or over table()', async () => {
+    await q('CREATE VIEW v_tail AS SELECT i FROM q3');
+    await q('CREATE VIEW v_hist AS SELECT i FROM table(q3)');
+    const live = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT * FROM v_tail' });
+    expect(live.headers.get('x-clickhouse-exception-code')).toBe('48');
+    await live.text();
+    const bounded = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT count() FROM v_hist' });
+    expect(bounded.status).toBe(200);
+    expect(Number(await bounded.text())).toBeGreaterThan(0);
+    const viaTable = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT count() FROM table(v_tail)' });
+    expect(viaTable.status).toBe(200);
+    await viaTable.text();
+  });
+
   it('header rows go out once; whole-document formats are refused', async () => {
     const s = stream('SELECT i FROM q3 WHERE _tp_sn < 2 FORMAT TSVWithNames');
     expect(await s.until(3)).toEqual(['i', '1', '2']);

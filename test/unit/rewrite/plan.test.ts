@@ -50,7 +50,7 @@ describe('query plans', () => {
     const tail = planOf('SELECT * FROM p', streaming);
     if (tail.kind !== 'tail') throw new Error(tail.kind);
     expect(tail.tail.sql({ first: 3n, next: 5n }, null)).toBe('SELECT * FROM p WHERE _tp_sn >= 3 AND _tp_sn < 5');
-    expect(thrownCode(() => planOf('SELECT * FROM p EMIT AFTER WATERMARK', streaming))).toBe(48);
+    expect(thrownCode(() => planOf('SELECT * FROM p AS a INNER JOIN p AS b ON a.id = b.id', streaming))).toBe(48);
     expect(query("SELECT count() FROM p SETTINGS query_mode='table'", streaming).sql).toBe('SELECT count() FROM p');
     expect(query('SELECT count() FROM p', { ...streaming, settings: new Map([['query_mode', 'table']]) }).sql).toBe('SELECT count() FROM p');
     expect(run(query('SELECT count() FROM table(p)', streaming))).toBe('2\n');
