@@ -14,9 +14,9 @@ export type Config = {
   listen_host: string;
   /** Snapshot (historical) HTTP port, Proton's `snapshot_server_http_port`. */
   http_port: number;
-  /** Streaming HTTP port, Proton's `http_port`; answers as http_port until streaming lands. */
+  /** Streaming HTTP port, Proton's `http_port`: queries over streams stream. */
   streaming_http_port: number;
-  /** Streaming native TCP port, Proton's `tcp_port`; answers as snapshot_tcp_port until streaming lands. */
+  /** Streaming native TCP port, Proton's `tcp_port`: queries over streams stream. */
   tcp_port: number;
   /** Snapshot (historical) native TCP port, Proton's `snapshot_server_tcp_port`. */
   snapshot_tcp_port: number;
