@@ -343,6 +343,10 @@ export class Executor {
       log: this.log,
       position: (k) => this.backend.sequences.position(k),
       clock: realClock,
+      rows: async (sql) => {
+        const { bytes } = await this.backend.command(`${sql} FORMAT JSONEachRow`, settings);
+        return Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+      },
       emit: async (sql) => {
         let n = 0;
         for await (const chunk of this.backend.query(sql, emits++ === 0 ? format : later, settings, true)) {

@@ -6,13 +6,14 @@
 // until the engine grows them.
 import type { StreamEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
-import type { Emit, Expr, Limit, Select, SelectStatement, Setting } from './ast.ts';
+import type { Expr, Limit, Select, SelectStatement, Setting, WithItem } from './ast.ts';
 import { protonFunction } from './function-lookup.ts';
 import { print } from './printer.ts';
 import { NeedsStreaming, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 import { visitAll } from './transform.ts';
+import { bindEmitVersion, emitPolicy, windowCall, windowSql, type SnRange, type WindowCall, type WindowRead, type WindowSql } from './streaming-window-plan.ts';
 
-export type SnRange = { readonly first: bigint; readonly next: bigint };
+export type { SnRange, WindowRead } from './streaming-window-plan.ts';
 
 export type TailPlan = {
   readonly kind: 'tail';
@@ -21,55 +22,112 @@ export type TailPlan = {
   readonly start: 'earliest' | 'now';
   /** Rows after which the query ends (LIMIT n), or null. */
   readonly limit: number | null;
-  /** Global aggregation: the full result over every row since the start, every `periodMs` if rows came. */
-  readonly aggregate: { readonly periodMs: number } | null;
-  /** ClickHouse SQL over the stream's rows in `range`, LIMIT `limit` when given. */
+  /**
+   * An aggregation (windowed or global) and when it emits: every `periodMs` (null: after each
+   * range, ON UPDATE), even without new rows when `repeat`, only changed groups when `onUpdate`.
+   */
+  readonly aggregate: { readonly periodMs: number | null; readonly repeat: boolean; readonly onUpdate: boolean } | null;
+  /** A tumble/hop aggregation: the window state machine's parameters and per-range probe. */
+  readonly window: (WindowSql & { readonly maxWindows: number; readonly timeoutMs: number | null; readonly final: boolean }) | null;
+  /** ClickHouse SQL over the stream's rows in `range` (a tail), LIMIT `limit` when given. */
   sql(range: SnRange, limit: number | null): string;
+  /** ClickHouse SQL of one emit of an aggregation. */
+  read(read: WindowRead, limit: number | null): string;
   readonly format: string | null;
   readonly settings: ReadonlyMap<string, string>;
 };
 
 /** Proton's default emit for a global aggregation: every 2 s, only when new rows arrived (§2.3). */
 const defaultPeriodMs = 2000;
-
-const msPerUnit: Readonly<Record<string, number>> = {
-  NANOSECOND: 1e-6, MICROSECOND: 1e-3, MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000,
-};
+const defaultMaxWindows = 1000;
+/** Proton's WINDOW_COLUMN_NOT_REFERENCED (named in errors.ts' Proton table, not in its Code table). */
+const windowColumnNotReferenced = 2002;
+const engineSettings = new Set(['seek_to', 'max_windows']);
 
 /** Plans a streaming SELECT; throws NeedsStreaming for the forms the engine does not run yet. */
 export function tailPlan(statement: SelectStatement, ctx: RewriteContext): TailPlan {
   const select = statement.query;
   if (select.kind !== 'select') throw new NeedsStreaming('A streaming UNION / INTERSECT / EXCEPT');
-  if (select.from?.kind !== 'table_ref') throw new NeedsStreaming('A streaming query over joins, subqueries or table functions');
-  const parts = select.from.name.parts;
-  const stream = ctx.catalog.stream(parts.length > 1 ? (parts[0] as string) : ctx.database, parts[parts.length - 1] as string);
-  if (stream === undefined) throw new NeedsStreaming('A streaming query over something that is not a stream');
-  if (stream.mode !== 'append') throw new NeedsStreaming(`A streaming read of a ${stream.mode} stream (snapshot replay and retraction)`);
+  const { stream, call } = source(select, ctx);
   const aggregated = select.groupBy.length > 0 || select.columns.some(hasAggregate);
-  const periodMs = emitPeriod(select.emit, aggregated);
+  if (call !== null && aggregated && !select.groupBy.some(isWindowColumn)) {
+    throw new GatewayError(windowColumnNotReferenced, 'A windowed aggregation must GROUP BY window_start or window_end');
+  }
+  const emit = emitPolicy(select.emit, aggregated, call !== null && aggregated);
   const seek = seekTo(select.settings);
   const start = seek ?? (rewinds(select) ? 'earliest' : 'now');
   const limit = limitOf(select);
-  const base: Select = { ...select, emit: null, limit: aggregated ? select.limit : null, settings: select.settings.filter((s) => s.name !== 'seek_to') };
+  const base: Select = { ...select, emit: null, partitionBy: [], limit: aggregated ? select.limit : null, settings: select.settings.filter((s) => !engineSettings.has(s.name)) };
   // Checked once (unknown functions, streaming-only ones): the per-range SQL reuses the same rewrite.
-  const checked = toClickHouse({ ...statement, query: base, format: null }, ctx);
-  const alias = select.from.alias;
+  const checked = toClickHouse(bindEmitVersion({ ...statement, query: base, format: null }), ctx);
+  const rewritten = checked.statement.query as Select;
+  const window = call === null || !aggregated ? null : windowSql(call, checked, select.partitionBy, select.emit?.delay ?? null, ctx);
+  if (select.partitionBy.length > 0 && window === null) throw new NeedsStreaming('PARTITION BY without a tumble/hop window');
+  const alias = select.from?.kind === 'table_ref' ? select.from.alias : null;
   const sn = (): Expr => ({ kind: 'identifier', parts: alias === null ? ['_tp_sn'] : [alias, '_tp_sn'] });
+  const inRange = (range: SnRange): Expr => ({
+    kind: 'binary', op: 'AND',
+    left: { kind: 'binary', op: '>=', left: sn(), right: { kind: 'number', text: String(range.first) } },
+    right: { kind: 'binary', op: '<', left: sn(), right: { kind: 'number', text: String(range.next) } },
+  });
+  const limited = (rowLimit: number | null): Limit | null => (rowLimit === null ? rewritten.limit : { limit: { kind: 'number', text: String(rowLimit) }, offset: null, withTies: false });
+  const printed = (q: Select): string => print({ kind: 'select_statement', query: q, format: null }, 'clickhouse');
+  const windowTail = call !== null && !aggregated;
   return {
-    kind: 'tail', stream, start, limit, aggregate: aggregated ? { periodMs } : null, format: statement.format, settings: checked.settings,
+    kind: 'tail', stream, start, limit, format: statement.format, settings: checked.settings,
+    aggregate: aggregated ? { periodMs: emit.periodMs, repeat: emit.repeat, onUpdate: emit.onUpdate } : null,
+    window: window === null ? null : { ...window, maxWindows: maxWindows(select.settings), timeoutMs: emit.timeoutMs, final: emit.final },
     sql: (range, rowLimit) => {
-      const inRange: Expr = {
-        kind: 'binary', op: 'AND',
-        left: { kind: 'binary', op: '>=', left: sn(), right: { kind: 'number', text: String(range.first) } },
-        right: { kind: 'binary', op: '<', left: sn(), right: { kind: 'number', text: String(range.next) } },
-      };
-      const rewritten = checked.statement.query as Select;
       // The range predicate has no functions, so it joins the already rewritten WHERE as it is.
-      const where: Expr = rewritten.where === null ? inRange : { kind: 'binary', op: 'AND', left: rewritten.where, right: inRange };
-      const limited: Limit | null = rowLimit === null ? rewritten.limit : { limit: { kind: 'number', text: String(rowLimit) }, offset: null, withTies: false };
-      return print({ kind: 'select_statement', query: { ...rewritten, where, limit: limited }, format: null }, 'clickhouse');
+      if (windowTail) return printed({ ...inWindowSubquery(rewritten, inRange(range)), limit: limited(rowLimit) });
+      const where: Expr = rewritten.where === null ? inRange(range) : { kind: 'binary', op: 'AND', left: rewritten.where, right: inRange(range) };
+      return printed({ ...rewritten, where, limit: limited(rowLimit) });
+    },
+    read: (r, rowLimit) => {
+      if (window !== null) return window.sql(r, rowLimit);
+      const where: Expr = rewritten.where === null ? inRange(r.rows) : { kind: 'binary', op: 'AND', left: rewritten.where, right: inRange(r.rows) };
+      const changed: Expr | null = r.changedSince === null ? null : { kind: 'binary', op: '>=', left: { kind: 'function', name: 'max', params: null, args: [sn()], distinct: false }, right: { kind: 'number', text: String(r.changedSince) } };
+      const having = changed === null ? rewritten.having : rewritten.having === null ? changed : { kind: 'binary', op: 'AND', left: rewritten.having, right: changed } as Expr;
+      const version: WithItem = { kind: 'with_expr', name: '__hadron_emit_version', expr: { kind: 'number', text: String(r.version) } };
+      return printed({ ...rewritten, with: [...rewritten.with, version], where, having, limit: limited(rowLimit) });
     },
   };
+}
+
+/** The stream read and, for `tumble(s, …)` / `hop(s, …)`, the window call. */
+function source(select: Select, ctx: RewriteContext): { stream: StreamEntry; call: WindowCall | null } {
+  const from = select.from;
+  let name: Expr | undefined;
+  let call: WindowCall | null = null;
+  if (from?.kind === 'table_ref') name = from.name;
+  else if (from?.kind === 'table_function' && /^(tumble|hop)$/i.test(from.call.name)) {
+    name = from.call.args[0];
+    call = windowCall(from.call);
+  } else if (from?.kind === 'table_function' && /^session$/i.test(from.call.name)) throw new NeedsStreaming('Streaming session() windows');
+  else throw new NeedsStreaming('A streaming query over joins, subqueries or table functions');
+  if (name?.kind !== 'identifier') throw new NeedsStreaming('A streaming window over a subquery or a table function');
+  const parts = name.parts;
+  const stream = ctx.catalog.stream(parts.length > 1 ? (parts[0] as string) : ctx.database, parts[parts.length - 1] as string);
+  if (stream === undefined) throw new NeedsStreaming('A streaming query over something that is not a stream');
+  if (stream.mode !== 'append') throw new NeedsStreaming(`A streaming read of a ${stream.mode} stream (snapshot replay and retraction)`);
+  return { stream, call };
+}
+
+const isWindowColumn = (e: Expr): boolean => e.kind === 'identifier' && /^window_(start|end)$/.test(e.parts.at(-1) ?? '');
+
+/** A window tail (`SELECT * FROM tumble(s, 5s)`): the range predicate goes into the window subquery. */
+function inWindowSubquery(rewritten: Select, range: Expr): Select {
+  const from = rewritten.from;
+  if (from?.kind !== 'table_subquery' || from.query.kind !== 'select') return rewritten;
+  const q = from.query;
+  return { ...rewritten, from: { ...from, query: { ...q, where: q.where === null ? range : { kind: 'binary', op: 'AND', left: q.where, right: range } } } };
+}
+
+function maxWindows(settings: readonly Setting[]): number {
+  const s = settings.find((x) => x.name === 'max_windows');
+  if (s === undefined) return defaultMaxWindows;
+  if (s.value.kind !== 'number' || !/^\d+$/.test(s.value.text)) throw new GatewayError(Code.BAD_ARGUMENTS, 'max_windows takes a whole number');
+  return Number(s.value.text);
 }
 
 function hasAggregate(e: Expr): boolean {
@@ -83,19 +141,6 @@ function hasAggregate(e: Expr): boolean {
     }
   });
   return found;
-}
-
-/** EMIT PERIODIC p for a global aggregation; every other emit policy is the engine's later work. */
-function emitPeriod(emit: Emit | null, aggregated: boolean): number {
-  if (emit === null) return defaultPeriodMs;
-  const { periodic, ...rest } = emit;
-  const others = Object.entries(rest).filter(([k, v]) => k !== 'kind' && v !== null && v !== false && !(Array.isArray(v) && v.length === 0));
-  if (others.length > 0 || periodic === null) throw new NeedsStreaming(`EMIT ${others.map(([k]) => k).join(', ') || 'STREAM'}`);
-  if (!aggregated) throw new GatewayError(Code.INCORRECT_QUERY, 'EMIT PERIODIC needs an aggregation: a tail query emits every row as it arrives');
-  if (periodic.kind !== 'interval' || periodic.value.kind !== 'number' || msPerUnit[periodic.unit] === undefined) {
-    throw new GatewayError(Code.BAD_ARGUMENTS, 'EMIT PERIODIC takes an interval literal of up to days (e.g. 1s)');
-  }
-  return Math.max(1, Number(periodic.value.text) * (msPerUnit[periodic.unit] as number));
 }
 
 /** A `_tp_time` / `_tp_sn` predicate or `earliest_ts()` rewinds the stream (§2.7). */

@@ -5,6 +5,7 @@
 // position read in the stream's turn: ranges before it are read from the store once, ranges at or
 // after it as they are published — no gap, no duplicate.
 import type { SnRange, StreamLog, Subscription } from './log.ts';
+import { WindowMachine, type LateRule, type Touch, type WindowEmit, type WindowRef } from './window.ts';
 
 /** Time is an input (STYLE 11): the engine never reads the wall clock itself. */
 export interface Clock {
@@ -33,8 +34,31 @@ export type TailQuery = {
   readonly key: string;
   readonly start: 'earliest' | 'now';
   readonly limit: number | null;
-  readonly aggregate: { readonly periodMs: number } | null;
+  /** Emit every `periodMs` (null: after each range, with `onUpdate`); `repeat` even without new rows; `onUpdate` only changed groups. */
+  readonly aggregate: { readonly periodMs: number | null; readonly repeat: boolean; readonly onUpdate: boolean } | null;
+  /** A tumble/hop aggregation (see window.ts); `final`: emit each window once the watermark passes it. */
+  readonly window: {
+    readonly sizeMs: number;
+    readonly slideMs: number;
+    readonly maxWindows: number;
+    readonly timeoutMs: number | null;
+    readonly final: boolean;
+    /** SQL giving one row `{k, ws, we, mx, wm, sn}` per key and window of the range's rows (see rewrite/streaming-window-plan.ts). */
+    probe(range: SnRange): string;
+  } | null;
+  /** A tail's SQL over the rows of `range`. */
   sql(range: SnRange, limit: number | null): string;
+  /** An aggregation emit's SQL. */
+  read(read: AggregateRead, limit: number | null): string;
+};
+
+/** What one aggregation emit reads: the windows (null: all groups), the rows, late rows to leave out, changed groups only. */
+export type AggregateRead = {
+  readonly windows: readonly WindowRef[] | null;
+  readonly rows: SnRange;
+  readonly late: readonly LateRule[];
+  readonly changedSince: bigint | null;
+  readonly version: number;
 };
 
 /** What the engine needs of the rest of Hadron. */
@@ -44,6 +68,8 @@ export interface TailPort {
   position(key: string): Promise<bigint>;
   /** Runs one SQL query, writing its result bytes to the client; resolves with the rows it returned. */
   emit(sql: string): Promise<number>;
+  /** Runs one SQL query for the engine itself (a window probe); resolves with its rows as JSON objects. */
+  rows(sql: string): Promise<readonly Record<string, unknown>[]>;
   readonly clock: Clock;
 }
 
@@ -57,7 +83,7 @@ export async function runTail(q: TailQuery, port: TailPort, signal: AbortSignal)
     const from = q.start === 'earliest' ? 0n : position;
     return q.aggregate === null
       ? await tail(q, port, subscription, from, position, signal)
-      : await aggregate(q, port, subscription, from, position, q.aggregate.periodMs, signal);
+      : await aggregate(q, port, subscription, from, position, signal);
   } finally {
     signal.removeEventListener('abort', stop);
     subscription.close();
@@ -85,33 +111,131 @@ async function tail(q: TailQuery, port: TailPort, sub: Subscription, from: bigin
 }
 
 /**
- * Global aggregation (§2.3): every period, if rows arrived since the last emit, the full result over
- * every row since the start. Nothing is emitted before the first row.
+ * An aggregation: global (§2.3: every period, if rows arrived, the full result over every row since
+ * the start; ON UPDATE: the changed groups) or windowed (§1.11: each window once final, open
+ * windows every period, changed groups of open windows ON UPDATE). Nothing is emitted before the
+ * first row. Ranges and clock ticks are handled one at a time, in the order they come.
  */
-async function aggregate(q: TailQuery, port: TailPort, sub: Subscription, from: bigint, position: bigint, periodMs: number, signal: AbortSignal): Promise<number> {
-  let latest = position;
-  let emittedUpTo = from;
-  let emitted = 0;
-  const follow = (async () => {
-    for (;;) {
-      const range = await sub.next();
-      if (range === null) return;
-      if (range.next > latest) latest = range.next;
+async function aggregate(q: TailQuery, port: TailPort, sub: Subscription, from: bigint, position: bigint, signal: AbortSignal): Promise<number> {
+  const run = new AggregateRun(q, port, from);
+  if (from < position) await run.range({ first: from, next: position });
+  let cursor = position;
+  let pending: Promise<SnRange | null> | null = null;
+  while (!signal.aborted && !run.done()) {
+    pending ??= sub.next();
+    const at = run.nextTimer();
+    let range: SnRange | null | 'tick';
+    if (at === null) range = await pending;
+    else {
+      const stopSleep = new AbortController();
+      const tick = port.clock.sleep(Math.max(0, at - port.clock.now()), AbortSignal.any([signal, stopSleep.signal])).then(() => 'tick' as const);
+      range = await Promise.race([pending, tick]);
+      stopSleep.abort();
     }
-  })();
-  let next = port.clock.now() + periodMs;
-  while (!signal.aborted) {
-    await port.clock.sleep(Math.max(0, next - port.clock.now()), signal);
-    next += periodMs;
     if (signal.aborted) break;
-    if (latest <= emittedUpTo) continue;
-    const upTo = latest;
-    emitted += await port.emit(q.sql({ first: from, next: upTo }, null));
-    emittedUpTo = upTo;
-    if (q.limit !== null && emitted >= q.limit) break;
+    if (range === 'tick') {
+      await run.tick(port.clock.now());
+      continue;
+    }
+    pending = null;
+    if (range === null) break;
+    const first = range.first > cursor ? range.first : cursor;
+    if (range.next <= first) continue;
+    cursor = range.next;
+    await run.range({ first, next: range.next });
   }
-  sub.close();
-  await follow;
-  return emitted;
+  return run.emitted;
 }
 
+/** The state of one running aggregation (STYLE 12: the window machine's state plus these positions). */
+class AggregateRun {
+  emitted = 0;
+  private version = 0;
+  /** End of the rows seen, and of the rows seen at the last periodic emit. */
+  private latest: bigint;
+  private tickedUpTo: bigint;
+  private nextPeriod: number | null;
+  private readonly machine: WindowMachine | null;
+  private readonly q: TailQuery;
+  private readonly port: TailPort;
+  private readonly from: bigint;
+
+  constructor(q: TailQuery, port: TailPort, from: bigint) {
+    this.q = q;
+    this.port = port;
+    this.from = from;
+    this.latest = from;
+    this.tickedUpTo = from;
+    const period = q.aggregate?.periodMs ?? null;
+    this.nextPeriod = period === null ? null : port.clock.now() + period;
+    this.machine = q.window === null ? null : new WindowMachine(q.window);
+  }
+
+  done(): boolean {
+    return this.q.limit !== null && this.emitted >= this.q.limit;
+  }
+
+  nextTimer(): number | null {
+    const timeout = this.machine?.timeoutAt() ?? null;
+    if (this.nextPeriod === null) return timeout;
+    return timeout === null ? this.nextPeriod : Math.min(timeout, this.nextPeriod);
+  }
+
+  async range(range: SnRange): Promise<void> {
+    this.latest = range.next;
+    const agg = this.q.aggregate;
+    const perRange = agg !== null && agg.onUpdate && agg.periodMs === null;
+    if (this.machine === null || this.q.window === null) {
+      if (perRange) await this.emit({ windows: null, rows: { first: this.from, next: range.next }, late: [], changedSince: range.first });
+      return;
+    }
+    const touches = (await this.port.rows(this.q.window.probe(range))).map(touch);
+    const { updated, closed } = this.machine.arrive(range, touches, this.port.clock.now());
+    if (perRange && updated.length > 0) {
+      await this.emit({ windows: updated, rows: { first: this.from, next: range.next }, late: this.machine.rules(), changedSince: range.first });
+    }
+    await this.finals(closed);
+  }
+
+  async tick(now: number): Promise<void> {
+    if (this.machine !== null) await this.finals(this.machine.tick(now));
+    const agg = this.q.aggregate;
+    if (this.nextPeriod === null || agg === null || agg.periodMs === null || now < this.nextPeriod) return;
+    while (this.nextPeriod <= now) this.nextPeriod += agg.periodMs;
+    const fresh = this.latest > this.tickedUpTo;
+    const since = this.tickedUpTo;
+    this.tickedUpTo = this.latest;
+    if (!(fresh || (agg.repeat && this.latest > this.from))) return;
+    const changedSince = agg.onUpdate ? since : null;
+    if (this.machine === null) {
+      await this.emit({ windows: null, rows: { first: this.from, next: this.latest }, late: [], changedSince });
+      return;
+    }
+    const open = this.machine.openWindows();
+    if (open !== null) await this.emit({ windows: open.windows, rows: { first: open.fromSn, next: this.latest }, late: open.late, changedSince });
+  }
+
+  private async finals(closed: readonly WindowEmit[]): Promise<void> {
+    if (this.q.window?.final !== true) return;
+    for (const c of closed) {
+      if (this.done()) return;
+      await this.emit({ windows: c.windows, rows: { first: c.fromSn, next: this.latest }, late: c.late, changedSince: null });
+    }
+  }
+
+  private async emit(read: Omit<AggregateRead, 'version'>): Promise<void> {
+    if (this.done()) return;
+    const remaining = this.q.limit === null ? null : this.q.limit - this.emitted;
+    const rows = await this.port.emit(this.q.read({ ...read, version: this.version }, remaining));
+    if (rows > 0) this.version++;
+    this.emitted += rows;
+  }
+}
+
+/** A probe row (`{k, ws, we, mx, wm, sn}`, 64-bit numbers as strings) as the window machine reads it. */
+function touch(row: Record<string, unknown>): Touch {
+  return {
+    key: String(row['k']), start: Number(row['ws']), end: Number(row['we']), maxTime: Number(row['mx']),
+    watermark: Number(row['wm']), minSn: BigInt(String(row['sn'])),
+  };
+}
