@@ -1,9 +1,9 @@
-// Streaming SELECT over one append stream (proton-semantics §1.9, §1.10, §2.1, §2.3, §2.7): a tail
-// (filter/projection, optional LIMIT) or a global aggregation re-emitted periodically. The engine
-// (streaming/tail.ts) reads the rows of each published `_tp_sn` range from the store with the SQL
-// this module prints for that range, so every function that works historically works here too.
-// Forms that need windows, watermarks, joins or retraction are refused with NeedsStreaming (48)
-// until the engine grows them.
+// Streaming SELECT over one append stream (proton-semantics §1.9–§1.11, §2.1, §2.3, §2.7): a tail
+// (filter/projection, optional LIMIT), a global aggregation, or a tumble/hop aggregation
+// (streaming-window-plan.ts), with its emit policy. The engine (streaming/tail.ts) reads the rows of
+// each published `_tp_sn` range from the store with the SQL this module prints, so every function
+// that works historically works here too. Joins, session windows, keyed streams, CHANGELOG and the
+// other forms that need retraction are refused with NeedsStreaming (48).
 import type { StreamEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import type { Expr, Limit, Select, SelectStatement, Setting, WithItem } from './ast.ts';
