@@ -1,20 +1,18 @@
-// transform/visitAll over the parsed corpora (the SELECTs of parser-corpus.test.ts and the DDL of
-// parse-ddl-corpus.test.ts, read as data from those files, plus statements that reach every node kind):
+// transform/visitAll over the parsed corpora (the SELECTs and the DDL of test/fixtures/sql-corpus.ts,
+// plus statements that reach every node kind):
 // an identity visit returns the same object, every nested node is offered to the visit, and the
 // walk is bottom-up for transform and top-down for visitAll.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Statement } from '../../../src/rewrite/ast-statement.ts';
 import type { Kind } from '../../../src/rewrite/ast.ts';
 import { parseSql } from '../../../src/rewrite/parse-statement.ts';
 import { transform, visitAll } from '../../../src/rewrite/transform.ts';
+import { ddlFilledAndSeeds, ddlReference, selectScenarios, selectSeeds } from '../../fixtures/sql-corpus.ts';
 
 type AnyNode = { readonly kind: string };
 
-const here = new URL('.', import.meta.url);
-const read = (name: string): string => readFileSync(new URL(name, here), 'utf8');
-const selects = [...read('parser-corpus.test.ts').matchAll(/String\.raw`([^`]*)`/g)].map((m) => m[1] as string);
-const ddl = [...read('parse-ddl-corpus.test.ts').matchAll(/^\s+'((?:[^'\\]|\\.)*)',$/gm)].map((m) => (m[1] as string).replace(/\\(.)/g, '$1'));
+const selects = [...selectScenarios, ...selectSeeds];
+const ddl = [...ddlReference, ...ddlFilledAndSeeds];
 
 /** Statements that reach the node kinds the corpora may not. */
 const extra = [
