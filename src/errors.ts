@@ -52,6 +52,10 @@ export const Code = {
   BAD_QUERY_PARAMETER: 457,
   AUTHENTICATION_FAILED: 516,
   STD_EXCEPTION: 1001,
+  /** Proton's: aggregating over a window table function without grouping by window_start/window_end. */
+  WINDOW_COLUMN_NOT_REFERENCED: 2002,
+  /** Proton's: an EMIT combination that does not fit the query. */
+  INVALID_EMIT_MODE: 2523,
 } as const;
 export type CodeName = keyof typeof Code;
 

@@ -41,7 +41,7 @@ export type TailPlan = {
 const defaultPeriodMs = 2000;
 const defaultMaxWindows = 1000;
 /** Proton's WINDOW_COLUMN_NOT_REFERENCED (named in errors.ts' Proton table, not in its Code table). */
-const windowColumnNotReferenced = 2002;
+const windowColumnNotReferenced = Code.WINDOW_COLUMN_NOT_REFERENCED;
 const engineSettings = new Set(['seek_to', 'max_windows']);
 
 /** Plans a streaming SELECT; throws NeedsStreaming for the forms the engine does not run yet. */

@@ -160,7 +160,7 @@ export type EmitPolicy = {
 };
 
 /** Proton's INVALID_EMIT_MODE (named in errors.ts' Proton table). */
-const invalidEmitMode = 2523;
+const invalidEmitMode = Code.INVALID_EMIT_MODE;
 /** Proton's default emit for a global aggregation: every 2 s, only when new rows arrived (§2.3). */
 const defaultPeriodMs = 2000;
 
