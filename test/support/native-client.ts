@@ -92,6 +92,9 @@ export class NativeClient {
   #failure: Error | null = null;
   /** The running query keeps its blocks (copied out of the reused buffer). */
   #keep = false;
+  /** While `drain` runs: chunks go here instead of the packet parser. */
+  #raw: ((chunk: Buffer) => void) | null = null;
+  #rawFail: (error: Error) => void = () => undefined;
 
   private constructor(socket: Socket) {
     this.#socket = socket;
@@ -162,6 +165,33 @@ export class NativeClient {
     }
   }
 
+  /**
+   * Runs a SELECT and only counts the bytes until the stream ends the way Hadron ends one (an
+   * empty Data block, Progress, EndOfStream as the last bytes): what a client pays nothing for,
+   * to measure the server alone. Resolves with the byte count; use `query` to check the result.
+   */
+  async drain(sql: string): Promise<number> {
+    const tail = Buffer.from([ServerPacketType.data, 0, ...EMPTY_BLOCK]);
+    let bytes = 0;
+    let last = Buffer.alloc(0);
+    const done = new Promise<void>((resolve, reject) => {
+      this.#raw = (chunk) => {
+        bytes += chunk.byteLength;
+        last = Buffer.concat([last.subarray(-64), chunk.subarray(-64)]);
+        if (last.at(-1) === ServerPacketType.endOfStream && last.subarray(-40).includes(tail)) resolve();
+      };
+      this.#rawFail = reject;
+    });
+    this.#socket.write(this.#queryPacket(sql, ''));
+    this.#socket.write(packet([ClientPacketType.data, '', EMPTY_BLOCK]));
+    try {
+      await done;
+    } finally {
+      this.#raw = null;
+    }
+    return bytes;
+  }
+
   close(): void {
     this.#socket.destroy();
   }
@@ -192,10 +222,15 @@ export class NativeClient {
 
   #fail(error: Error): void {
     this.#failure ??= error;
+    if (this.#raw !== null) this.#rawFail(error);
     this.#wake?.();
   }
 
   #push(chunk: Buffer): void {
+    if (this.#raw !== null) {
+      this.#raw(chunk);
+      return;
+    }
     if (this.#end + chunk.byteLength > this.#buf.byteLength) {
       const left = this.#end - this.#start;
       const size = left + chunk.byteLength;
