@@ -67,6 +67,36 @@ class Cursor {
     return n - left;
   }
 
+  /**
+   * Skips up to `max` whole String values (VarUInt length + bytes) that lie entirely in the current
+   * chunk, in one tight loop; returns how many. A value crossing the chunk's end is left to the
+   * general path. The hot path of a Native result: most columns of most results are strings.
+   */
+  skipStrings(max: number): number {
+    const chunk = this.#chunk();
+    if (chunk === null) return 0;
+    const end = chunk.byteLength;
+    let at = this.offset;
+    let count = 0;
+    while (count < max && at < end) {
+      let length = chunk[at] as number;
+      let next = at + 1;
+      if (length >= 0x80) {
+        const head = readVarUInt(chunk, at);
+        if (head === null) break;
+        [length, next] = head;
+        if (length > MAX_STRING_LENGTH) throw incorrect(`String length ${length} exceeds the limit of ${MAX_STRING_LENGTH} bytes`);
+      }
+      if (next + length > end) break;
+      at = next + length;
+      count++;
+    }
+    this.pos += at - this.offset;
+    this.offset = at;
+    this.reserve(0);
+    return count;
+  }
+
   u8(): number | null {
     const chunk = this.#chunk();
     if (chunk === null) return null;
@@ -195,6 +225,8 @@ class StringsTask implements Task {
         this.#left -= cursor.skip(this.#left);
         if (this.#left > 0) return NEED;
       }
+      if (this.#rows === 0) return DONE;
+      this.#rows -= cursor.skipStrings(this.#rows);
       if (this.#rows === 0) return DONE;
       const length = cursor.varUInt();
       if (length === null) return NEED;
