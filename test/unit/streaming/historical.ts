@@ -12,6 +12,8 @@ import { createStream, replay, table, type Step } from './replay.ts';
 export type Equivalence = {
   /** `CREATE STREAM name (…)`: created once per case; emptied before each replay. */
   readonly stream: string;
+  /** DDL run once after the stream is created (e.g. `CREATE VIEW v AS SELECT … FROM s`). */
+  readonly setup?: readonly string[];
   /** The columns each inserted tuple gives before `_tp_time` (e.g. `'dev, val'`). */
   readonly columns: string;
   /** Insert batches and clock steps, as `replay` takes them. */
@@ -50,6 +52,7 @@ const multiset = (rows: readonly string[]): string[] => [...rows].sort();
  */
 export async function expectStreamingEqualsHistorical(session: Session, e: Equivalence): Promise<string[]> {
   createStream(session, e.stream);
+  for (const ddl of e.setup ?? []) createStream(session, ddl);
   const name = /^CREATE STREAM\s+(\S+)/i.exec(e.stream)?.[1];
   if (name === undefined) throw new Error(`not a CREATE STREAM: ${e.stream}`);
   const steps: readonly Step[] = e.compare === 'last' ? [...e.steps, { wait: lastTick }] : e.steps;

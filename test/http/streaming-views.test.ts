@@ -1,0 +1,124 @@
+// Views over streams over HTTP 3218 (proton-semantics §1.5): a view over a streaming query is itself
+// streaming — a read of it tails the stream under it, windows and aggregates it; table(v) and views
+// over table(s) are bounded; views that do not compose with the stream are refused with 48.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHadron, type HadronProcess } from '../support/hadron.ts';
+
+let server: HadronProcess;
+
+async function q(sql: string): Promise<string> {
+  const r = await fetch(`${server.url}/`, { method: 'POST', body: sql });
+  const text = await r.text();
+  if (r.status !== 200) throw new Error(`${sql} → ${r.status} ${text}`);
+  return text;
+}
+
+/** A streaming query on 3218: its lines as they come, and a way to end it. */
+function stream(sql: string, params: Record<string, string> = {}) {
+  const controller = new AbortController();
+  const lines: string[] = [];
+  let status = 0;
+  let ended = false;
+  const done = (async () => {
+    const r = await fetch(`${server.streamingUrl}/?${new URLSearchParams(params)}`, { method: 'POST', body: sql, signal: controller.signal });
+    status = r.status;
+    const decoder = new TextDecoder();
+    let tail = '';
+    try {
+      for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) {
+        tail += decoder.decode(chunk, { stream: true });
+        const parts = tail.split('\n');
+        tail = parts.pop() as string;
+        lines.push(...parts);
+      }
+    } catch {
+      // aborted by the test
+    }
+    ended = true;
+  })();
+  return {
+    lines,
+    get status() { return status; },
+    get ended() { return ended; },
+    /** Waits until `n` lines came (bounded). */
+    async until(n: number, ms = 10_000): Promise<string[]> {
+      const deadline = Date.now() + ms;
+      while (lines.length < n && Date.now() < deadline && !ended) await new Promise((r) => setTimeout(r, 20));
+      return lines.slice();
+    },
+    async stop(): Promise<void> {
+      controller.abort();
+      await done;
+    },
+    done,
+  };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  server = await startHadron();
+}, 90_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+const at = (s: string): string => `'2024-01-01 00:00:${s}'`;
+
+describe('§1.5 views over streams on 3218', () => {
+  it('a read of a filter/projection view tails the stream under it; table(v) reads its history', async () => {
+    await q('CREATE STREAM sv1 (k string, v int32)');
+    await q('CREATE VIEW vv1 AS SELECT k, v * 10 AS v10 FROM sv1 WHERE v > 1');
+    await q("INSERT INTO sv1 (k, v) VALUES ('old', 9)");
+    const s = stream('SELECT k, v10 FROM vv1 WHERE v10 < 40');
+    await pause(300);
+    await q("INSERT INTO sv1 (k, v) VALUES ('a', 1), ('b', 2), ('c', 3), ('d', 4)");
+    expect((await s.until(2)).sort()).toEqual(['b\t20', 'c\t30']);
+    await pause(300);
+    expect(s.lines).toHaveLength(2);
+    expect(s.ended).toBe(false);
+    await s.stop();
+    const history = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT k FROM table(vv1) ORDER BY k' });
+    expect(await history.text()).toBe('b\nc\nd\nold\n');
+  });
+
+  it('a view over a view, with LIMIT, ends the query', async () => {
+    await q("CREATE VIEW vv2 AS SELECT v10 AS x FROM vv1 WHERE k != 'z'");
+    const s = stream('SELECT x FROM vv2 LIMIT 2');
+    await pause(300);
+    await q("INSERT INTO sv1 (k, v) VALUES ('z', 5), ('e', 6), ('f', 7), ('g', 8)");
+    await s.done;
+    expect(s.lines).toEqual(['60', '70']);
+  });
+
+  it('a tumble over a view emits each window once a later row passes its end', async () => {
+    await q('CREATE STREAM sv3 (dev string, val int32)');
+    await q('CREATE VIEW vv3 AS SELECT dev, val, _tp_time FROM sv3 WHERE val > 0');
+    const s = stream('SELECT window_start, dev, count() AS c FROM tumble(vv3, 5s) GROUP BY window_start, dev ORDER BY dev');
+    await pause(300);
+    await q(`INSERT INTO sv3 (dev, val, _tp_time) VALUES ('a', 1, ${at('01')}), ('b', 0, ${at('02')}), ('b', 2, ${at('03')})`);
+    await q(`INSERT INTO sv3 (dev, val, _tp_time) VALUES ('a', 1, ${at('07')})`);
+    expect(await s.until(2)).toEqual(['2024-01-01 00:00:00.000\ta\t1', '2024-01-01 00:00:00.000\tb\t1']);
+    await s.stop();
+  });
+
+  it('a global aggregation over a view re-emits after new rows', async () => {
+    const s = stream('SELECT count() AS c FROM vv3 EMIT PERIODIC 200ms');
+    await pause(400);
+    await q(`INSERT INTO sv3 (dev, val, _tp_time) VALUES ('a', 1, ${at('08')}), ('a', 0, ${at('09')})`);
+    expect(await s.until(1, 6000)).toEqual(['1']);
+    await s.stop();
+  });
+
+  it('views that do not compose are refused with 48; views over table(s) are bounded', async () => {
+    await q('CREATE VIEW vv4 AS SELECT dev, count() AS c FROM sv3 GROUP BY dev');
+    const refused = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT * FROM vv4' });
+    expect(refused.headers.get('x-clickhouse-exception-code')).toBe('48');
+    await refused.text();
+    await q('CREATE VIEW vv5 AS SELECT dev FROM table(sv3)');
+    const bounded = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT count() FROM vv5' });
+    expect(bounded.status).toBe(200);
+    expect(Number(await bounded.text())).toBeGreaterThan(0);
+  });
+});
