@@ -25,7 +25,9 @@ import { identifier, print } from './rewrite/printer.ts';
 import { UnknownStatement } from './rewrite/parse-statement.ts';
 import { StatementCache } from './rewrite/statement-cache.ts';
 import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
+import type { RandomSource } from './rewrite/random-stream.ts';
 import type { TailPlan } from './rewrite/streaming-plan.ts';
+import { RandomGenerators, type RandomLease } from './streaming/random.ts';
 import { MemoryStreamLog, type StreamLog } from './streaming/log.ts';
 import { realClock, runTail } from './streaming/tail.ts';
 import { rowsQuery, systemColumnsQuery, systemTablesQuery } from './rewrite/introspect.ts';
@@ -97,6 +99,8 @@ export class Executor {
   private catalogLoadedAt = Date.now();
   /** What live queries learn of ingest: the `_tp_sn` ranges each write stored. */
   readonly log: StreamLog = new MemoryStreamLog();
+  /** The generators of random streams being read (one per stream, shared by its readers). */
+  private readonly randoms = new RandomGenerators(realClock);
   /** Parsed statements by text (the tree is immutable, so shared across sessions). */
   private readonly statements = new StatementCache();
 
@@ -247,7 +251,7 @@ export class Executor {
       case 'tail':
         // A streaming query lives as long as its client: it must not hold one of the admission slots.
         admitted();
-        return this.tail(p.tail, ctx, store, sink);
+        return p.random === undefined ? this.tail(p.tail, ctx, store, sink) : this.randomTail(p.tail, p.random, ctx, store, sink);
       case 'describe_then': {
         const { bytes } = await this.backend.command(`${p.sql} FORMAT JSONEachRow`, store);
         const lines = Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '');
@@ -330,7 +334,7 @@ export class Executor {
    * once. Formats with a header row send it with the first emit only; whole-document formats (JSON,
    * Pretty, Parquet, …) cannot stream and are refused.
    */
-  private async tail(plan: TailPlan, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
+  private async tail(plan: TailPlan, ctx: ExecContext, store: StoreContext, sink: ResultSink, started?: () => void): Promise<Summary> {
     const format = ctx.outputFormat ?? plan.format ?? ctx.defaultFormat;
     const later = streamingFormat(format);
     const settings = plan.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...plan.settings]) };
@@ -341,7 +345,11 @@ export class Executor {
     else await sink.flush?.();
     const rows = await runTail({ ...plan, key }, {
       log: this.log,
-      position: (k) => this.backend.sequences.position(k),
+      position: async (k) => {
+        const position = await this.backend.sequences.position(k);
+        started?.();
+        return position;
+      },
       clock: realClock,
       rows: async (sql) => {
         const { bytes } = await this.backend.command(`${sql} FORMAT JSONEachRow`, settings);
@@ -358,6 +366,38 @@ export class Executor {
       },
     }, store.signal);
     return { ...emptySummary, resultRows: rows };
+  }
+
+  /**
+   * A streaming read of a random stream: its generator (shared by the stream's readers) fills the
+   * backing table while the tail runs; a generator that fails fails the query with the store's error.
+   */
+  private async randomTail(plan: TailPlan, random: RandomSource, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
+    await this.backend.command(random.ensure, store);
+    const generatorStore: StoreContext = { queryId: `${ctx.queryId}:random`, database: store.database, settings: new Map(), params: new Map(), signal: new AbortController().signal };
+    let lease: RandomLease | null = null;
+    let failed: (err: unknown) => void = () => undefined;
+    const failure = new Promise<never>((_, reject) => {
+      failed = reject;
+    });
+    // Started once the tail has its start position, so the first batch is not before it.
+    const start = (): void => {
+      lease ??= this.randoms.acquire(random.key, random.rate, async (rows) => {
+        await this.backend.insertSelect({ table: random.key, columns: random.columns, key: random.key }, random.select(rows), generatorStore);
+      });
+      lease.failed.catch(failed);
+    };
+    const stop = new AbortController();
+    const forward = (): void => stop.abort();
+    store.signal.addEventListener('abort', forward, { once: true });
+    if (store.signal.aborted) forward();
+    try {
+      return await Promise.race([this.tail(plan, ctx, { ...store, signal: stop.signal }, sink, start), failure]);
+    } finally {
+      stop.abort();
+      store.signal.removeEventListener('abort', forward);
+      (lease as RandomLease | null)?.release();
+    }
   }
 
   /** `SELECT * REPLACE (CAST(c AS T) AS c, …) FROM (sql)` for the columns an old client cannot read as they are. */

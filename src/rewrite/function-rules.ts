@@ -250,6 +250,10 @@ export const rewritten: Readonly<Record<string, { readonly template: string; rea
   p90: { template: 'quantile(0.9)($1)' },
   p95: { template: 'quantile(0.95)($1)' },
   p99: { template: 'quantile(0.99)($1)' },
+  random_in_type: {
+    template: 'reinterpret(randomString(byteSize(defaultValueOfTypeName($1))), $1)',
+    note: "random bits of a fixed-width type; with a bound, CAST(randCanonical() * $2, type); a string literal type is translated (to-clickhouse.ts shapeRules); no generator lambda",
+  },
   snowflakeToDateTime: { template: `snowflakeIDToDateTime(toUInt64($1), ${twitterEpoch}{, $2})` },
   snowflakeToDateTime64: { template: `snowflakeIDToDateTime64(toUInt64($1), ${twitterEpoch}{, $2})` },
   to_time: {
@@ -314,7 +318,6 @@ export const unsupported: Readonly<Record<string, string>> = {
   node_epoch: 'Proton cluster node identity',
   node_id: 'Proton cluster node identity',
   python_status: 'Python UDF runtime of Proton',
-  random_in_type: 'random value of a named type: no ClickHouse function',
   reverse_dns_query: 'reverseDNSQuery is not available in ClickHouse 26.7',
   ulid_string_to_datetime: 'ULID functions are not built into the embedded ClickHouse',
   weak_hash32: "Proton's WeakHash32 of a column has no ClickHouse function",

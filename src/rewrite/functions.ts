@@ -2,8 +2,8 @@
 // `npx node scripts/generate-function-map.ts`.
 // Source: system.functions of the embedded ClickHouse 26.7.2.1 and the 1363 names of reference/proton-functions.csv.
 // 1287 mapped to ClickHouse functions (200 by the same name, 1061 by the naming rule,
-// 10 through a Proton alias, 16 by exception), 20 rewritten to expressions,
-// 36 owned by the streaming engine, 20 unsupported.
+// 10 through a Proton alias, 16 by exception), 21 rewritten to expressions,
+// 36 owned by the streaming engine, 19 unsupported.
 import type { ProtonFunction } from './function-rules.ts';
 
 export type { ProtonFunction } from './function-rules.ts';
@@ -916,7 +916,7 @@ export const protonFunctions: Readonly<Record<string, ProtonFunction>> = {
   rand_student_t: { kind: 'function', clickhouse: 'randStudentT', aggregate: false },
   rand_uniform: { kind: 'function', clickhouse: 'randUniform', aggregate: false },
   random_fixed_string: { kind: 'function', clickhouse: 'randomFixedString', aggregate: false },
-  random_in_type: { kind: 'unsupported', reason: 'random value of a named type: no ClickHouse function' },
+  random_in_type: { kind: 'expression', template: 'reinterpret(randomString(byteSize(defaultValueOfTypeName($1))), $1)', aggregate: false, note: 'random bits of a fixed-width type; with a bound, CAST(randCanonical() * $2, type); a string literal type is translated (to-clickhouse.ts shapeRules); no generator lambda' },
   random_printable_ascii: { kind: 'function', clickhouse: 'randomPrintableASCII', aggregate: false },
   random_string: { kind: 'function', clickhouse: 'randomString', aggregate: false },
   random_string_utf8: { kind: 'function', clickhouse: 'randomStringUTF8', aggregate: false },
@@ -1375,7 +1375,7 @@ export const protonFunctions: Readonly<Record<string, ProtonFunction>> = {
   zeros_mt: { kind: 'function', clickhouse: 'zeros_mt', aggregate: false, table: true },
 };
 
-export const protonFunctionCounts = { function: 1287, expression: 20, streaming: 36, unsupported: 20 } as const;
+export const protonFunctionCounts = { function: 1287, expression: 21, streaming: 36, unsupported: 19 } as const;
 
 /** Names Proton matches case-sensitively; every other name is case-insensitive (Proton 1.3.28+). */
 export const caseSensitive: ReadonlySet<string> = new Set([

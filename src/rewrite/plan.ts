@@ -8,11 +8,12 @@ import type { Alter, ColumnDef, CreateStream, CreateView, Drop, Statement } from
 import { Cursor } from './parse-cursor.ts';
 import { parseStatement } from './parse-select.ts';
 import { parseType } from './parse-expression.ts';
-import type { DataType, Expr, Query, SelectStatement } from './ast.ts';
+import type { DataType, Expr, Query, Select, SelectStatement } from './ast.ts';
 import { describeColumns, describeRows, findRelation, rowsQuery, showStreams, type Column, type Row } from './introspect.ts';
 import { identifier, print, string } from './printer.ts';
 import { printStatement } from './print-statement.ts';
 import { columnEntry, createTableSql, insertableColumns, streamEntry, structureOf, unquote } from './storage.ts';
+import { decorrelated, generatedColumns, randomAsTable, randomRate, randomRows, type RandomRate, type RandomSource } from './random-stream.ts';
 import { tailPlan, type TailPlan } from './streaming-plan.ts';
 import { clickHouseType, NeedsStreaming, rewriteExpression, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 import { transform } from './transform.ts';
@@ -33,8 +34,8 @@ export type Plan =
   | { readonly kind: 'ddl'; readonly steps: readonly string[]; readonly change: CatalogChange }
   /** INSERT … SELECT into a stream: rows numbered by the store layer. */
   | { readonly kind: 'insert_select'; readonly stream: StreamEntry; readonly columns: readonly string[]; readonly select: string; readonly settings: ReadonlyMap<string, string> }
-  /** A streaming query the engine runs (streaming/tail.ts). */
-  | { readonly kind: 'tail'; readonly tail: TailPlan }
+  /** A streaming query the engine runs (streaming/tail.ts); over a random stream, with its generator (streaming/random.ts). */
+  | { readonly kind: 'tail'; readonly tail: TailPlan; readonly random?: RandomSource }
   /** CREATE STREAM … AS SELECT: the store describes the query's columns, then `then(columns)` plans the CREATE. */
   | { readonly kind: 'describe_then'; readonly sql: string; readonly then: (columns: readonly { name: string; type: string }[]) => Plan }
   /** Run the statement text as the client wrote it. */
@@ -90,21 +91,41 @@ const lastPart = (parts: readonly string[]): string => parts[parts.length - 1] a
 const dbOf = (parts: readonly string[], ctx: PlanContext): string => (parts.length > 1 ? (parts[0] as string) : ctx.database);
 const tableName = (database: string, name: string): string => `${identifier(database)}.${identifier(name)}`;
 
-function selectPlan(s: SelectStatement, ctx: PlanContext): Plan {
-  const mode = queryModeOf(s) ?? ctx.settings.get('query_mode') ?? ctx.queryMode;
+function selectPlan(statement: SelectStatement, ctx: PlanContext): Plan {
+  const mode = queryModeOf(statement) ?? ctx.settings.get('query_mode') ?? ctx.queryMode;
+  const s = mode === 'streaming' ? statement : randomAsTable(statement, ctx.catalog, ctx.database);
   let r: ReturnType<typeof toClickHouse>;
   try {
     r = toClickHouse(s, ctx);
   } catch (err) {
     // EMIT and other streaming-only forms: the engine's, when the query streams.
-    if (err instanceof NeedsStreaming && mode === 'streaming') return { kind: 'tail', tail: tailPlan(s, ctx) };
+    if (err instanceof NeedsStreaming && mode === 'streaming') return streamingPlan(s, ctx);
     throw err;
   }
-  if (mode === 'streaming' && r.bareStreams.length > 0) return { kind: 'tail', tail: tailPlan(s, ctx) };
+  if (mode === 'streaming' && r.bareStreams.length > 0) return streamingPlan(s, ctx);
   // A view over a streaming query is itself streaming (§1.5): the planner composes it with the
   // stream under it (or refuses it with 48); over table(…) it is bounded.
   if (mode === 'streaming' && r.bareViews.some((v) => streamingView(v, ctx))) return { kind: 'tail', tail: tailPlan(s, ctx) };
   return { kind: 'query', sql: print({ ...r.statement, format: null }, 'clickhouse'), format: s.format, settings: r.settings };
+}
+
+function streamingPlan(s: SelectStatement, ctx: PlanContext): Plan {
+  const tail = tailPlan(s, ctx);
+  if (tail.stream.variant !== 'random') return { kind: 'tail', tail };
+  const q = s.query as Select;
+  const rate = randomRate(tail.stream, q.settings, ctx.settings);
+  // A random stream has no past worth reading: every read starts with the rows generated for it; a
+  // tail ends after `max_events` rows as the generator does.
+  const limit = tail.aggregate !== null || rate.maxEvents === null ? tail.limit : Math.min(tail.limit ?? rate.maxEvents, rate.maxEvents);
+  return { kind: 'tail', tail: { ...tail, start: 'now', limit }, random: randomSource(tail.stream, rate, ctx) };
+}
+
+function randomSource(stream: StreamEntry, rate: RandomRate, ctx: PlanContext): RandomSource {
+  const columns = generatedColumns(stream).map((c) => c.name);
+  return {
+    key: tableName(stream.database, stream.name), rate, ensure: createTableSql(stream, ctx, true), columns: columns.map(identifier),
+    select: (rows) => print(decorrelated(toClickHouse({ kind: 'select_statement', query: randomRows(stream, rows), format: null }, ctx).statement.query as Select), 'clickhouse'),
+  };
 }
 
 function streamingView(v: ViewEntry, ctx: PlanContext): boolean {
@@ -163,7 +184,6 @@ function createStream(s: CreateStream, ctx: PlanContext, text: string): Plan {
     };
   }
   const entry = streamEntry(s, database, text, source);
-  if (entry.variant === 'random') return ddl([], { put: [entry], remove: [] });
   const steps = [...(existing !== undefined ? [`DROP TABLE IF EXISTS ${tableName(database, name)}`] : []), createTableSql(entry, ctx, s.ifNotExists)];
   return ddl(steps, { put: [entry], remove: [] });
 }
@@ -223,11 +243,11 @@ function drop(s: Drop, ctx: PlanContext): Plan {
   const database = dbOf(s.name.parts, ctx);
   const relation = ctx.catalog.relation(database, name);
   const remove = relation === undefined ? [] : [{ kind: relation.kind, database, name }];
-  if (relation !== undefined && (relation.kind === 'external' || (relation.kind === 'stream' && relation.variant === 'random'))) {
-    return ddl([], { put: [], remove });
-  }
+  if (relation?.kind === 'external') return ddl([], { put: [], remove });
+  // A random stream created before random streams had a backing table has none.
+  const random = relation?.kind === 'stream' && relation.variant === 'random';
   const what = relation?.kind === 'view' ? 'VIEW' : 'TABLE';
-  return ddl([`DROP ${what} ${s.ifExists ? 'IF EXISTS ' : ''}${tableName(database, name)}${s.sync ? ' SYNC' : ''}`], { put: [], remove });
+  return ddl([`DROP ${what} ${s.ifExists || random ? 'IF EXISTS ' : ''}${tableName(database, name)}${s.sync ? ' SYNC' : ''}`], { put: [], remove });
 }
 
 function alter(s: Alter, ctx: PlanContext): Plan {

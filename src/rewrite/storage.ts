@@ -17,6 +17,7 @@ import { translateTypeName } from '../type-parser.ts';
 import type { ColumnDef, CreateStream } from './ast-statement.ts';
 import type { Expr, Setting } from './ast.ts';
 import { print, identifier, string } from './printer.ts';
+import { checkRandomSettings } from './random-stream.ts';
 import { parseExpression } from './parse-select.ts';
 import type { RewriteContext } from './to-clickhouse.ts';
 import { rewriteExpression } from './to-clickhouse.ts';
@@ -68,6 +69,7 @@ export function streamEntry(create: CreateStream, database: string, createSql: s
   if (keyed && create.primaryKey?.some((k) => k.kind === 'identifier' && k.parts.join('.') === versionColumn)) {
     throw new GatewayError(Code.BAD_ARGUMENTS, `The version column ${versionColumn} cannot be part of the primary key`);
   }
+  if (create.variant === 'random') checkRandomSettings(settings);
   return {
     kind: 'stream', database, name, mode, variant: create.variant === 'random' ? 'random' : 'stream', columns,
     // An append stream with a PRIMARY KEY and no ORDER BY sorts by the key (the key must prefix the sort order).
@@ -125,7 +127,13 @@ export function unquote(literal: string): string {
   return literal;
 }
 
-/** The store table of a stream. */
+/**
+ * A random stream's backing table holds only what its generator wrote for the queries of the last
+ * hour (merged away at most every 10 minutes), so it never grows without bound.
+ */
+const randomTtl = `${TP_TIME} + INTERVAL 1 HOUR`;
+
+/** The store table of a stream (of a random stream: the table its generator fills while it is read). */
 export function createTableSql(s: StreamEntry, ctx: RewriteContext, ifNotExists: boolean): string {
   const expr = (text: string): string => print(rewriteExpression(parseExpression(text), ctx), 'clickhouse');
   const columns = s.columns.map((c) => columnSql(c, expr, ctx));
@@ -139,8 +147,9 @@ export function createTableSql(s: StreamEntry, ctx: RewriteContext, ifNotExists:
     `ORDER BY ${expr(s.orderBy)}`,
   ];
   if (s.primaryKey !== '' && s.primaryKey !== s.orderBy) parts.push(`PRIMARY KEY ${expr(s.primaryKey)}`);
-  if (s.ttl !== '') parts.push(`TTL ${exprList(s.ttl).map((t) => print(rewriteExpression(t, ctx), 'clickhouse')).join(', ')}`);
-  parts.push('SETTINGS allow_nullable_key = 1');
+  const ttl = s.ttl === '' && s.variant === 'random' ? randomTtl : s.ttl;
+  if (ttl !== '') parts.push(`TTL ${exprList(ttl).map((t) => print(rewriteExpression(t, ctx), 'clickhouse')).join(', ')}`);
+  parts.push(s.variant === 'random' ? 'SETTINGS allow_nullable_key = 1, merge_with_ttl_timeout = 600' : 'SETTINGS allow_nullable_key = 1');
   if (s.comment !== '') parts.push(`COMMENT ${string(s.comment)}`);
   return parts.join(' ');
 }

@@ -233,6 +233,7 @@ const scalars: readonly (readonly [string, string?])[] = [
   [c('array_push_back', '[1]', '2'), '[1,2]'], [c('array_pop_front', '[1, 2]'), '[2]'], [c('array_resize', '[3, 4]', '4', '5'), '[3,4,5,5]'],
   [c('array_product', '[2, 3, 4]'), '24'], [c('array_enumerate', '[5, 6]'), '[1,2]'], [c('range', '3'), '[0,1,2]'],
   [c('empty_array_uint8'), '[]'], [c('array_join', '[1, 2]'), '1\n2'], [c('map_cast', "'k'", '1'), "{'k':1}"],
+  [c('to_type_name', c('random_in_type', "'Int8'")), 'Int8'],
   [c('map_keys', c('map_cast', "'k'", '1')), "['k']"], [c('map_values', c('map_cast', "'k'", '1')), '[1]'],
   [c('tuple_cast', '1', "'a'"), "(1,'a')"],
   // math
