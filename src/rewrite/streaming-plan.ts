@@ -236,14 +236,22 @@ function viewSource(v: ViewEntry, ctx: RewriteContext, depth: number): ViewSourc
     const id = n as Extract<Expr, { kind: 'identifier' }>;
     return n.kind === 'identifier' && id.parts.length === 2 && own.has(id.parts[0] as string) ? { kind: 'identifier', parts: [id.parts[1] as string] } : n;
   });
-  const items = q.columns.map(bare);
+  const aliases = new Map<string, Expr>();
+  for (const item of q.columns) if (item.kind === 'alias') aliases.set(item.name, bare(item.expr));
+  // The view's aliases may name each other and appear in its WHERE (ClickHouse's alias scoping): expanded.
+  const expand = (e: Expr, seen: ReadonlySet<string>): Expr => transform(e, (n) => {
+    const name = n.kind === 'identifier' && (n as Extract<Expr, { kind: 'identifier' }>).parts.length === 1 ? (n as Extract<Expr, { kind: 'identifier' }>).parts[0] as string : null;
+    const target = name === null || seen.has(name) ? undefined : aliases.get(name);
+    return target === undefined ? n : expand(target, new Set([...seen, name as string]));
+  }, (n) => n.kind !== 'subquery' && n.kind !== 'lambda');
+  const items = q.columns.map((item) => (item.kind === 'alias' ? { ...item, expr: expand(aliases.get(item.name) as Expr, new Set([item.name])) } : bare(item)));
   const columns = new Map<string, Expr>();
   for (const item of items) {
     if (item.kind === 'alias') columns.set(item.name, item.expr);
     else if (item.kind === 'identifier') columns.set(item.parts[item.parts.length - 1] as string, item);
   }
   const stream = from.name.parts.length > 1 ? from.name.parts : [v.database, ...from.name.parts];
-  return { stream, items, columns, where: q.where === null ? null : bare(q.where) };
+  return { stream, items, columns, where: q.where === null ? null : expand(bare(q.where), new Set()) };
 }
 
 /** The outer query with the view's column names (bare or qualified by the view's name or alias) replaced by their expressions. */

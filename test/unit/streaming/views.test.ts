@@ -28,6 +28,13 @@ describe('composition', () => {
     expect(db.session.query(aliased, 'TSV')).toBe('30\tc\n');
   });
 
+  it("the view's aliases may name each other and appear in its WHERE", () => {
+    createStream(db.session, 'CREATE VIEW va AS SELECT v + 10 AS a, a * 2 AS b, k FROM vs WHERE b > 25');
+    const sql = tailSql('SELECT b, k FROM va');
+    expect(sql).toBe('SELECT (v + 10) * 2 AS b, k FROM default.vs WHERE (v + 10) * 2 > 25 AND (_tp_sn >= 5 AND _tp_sn < 9)');
+    expect(db.session.query(sql, 'TSV')).toBe('26\tc\n');
+  });
+
   it('a view over a view composes down to the stream; a window over a view windows the stream', () => {
     createStream(db.session, 'CREATE VIEW vff AS SELECT v10 AS x, k FROM vf WHERE k != \'z\'');
     expect(tailSql('SELECT x FROM vff')).toBe("SELECT v * 10 AS x FROM default.vs WHERE k != 'z' AND v > 1 AND (_tp_sn >= 5 AND _tp_sn < 9)");
