@@ -105,7 +105,7 @@ function selectPlan(statement: SelectStatement, ctx: PlanContext): Plan {
   if (mode === 'streaming' && r.bareStreams.length > 0) return streamingPlan(s, ctx);
   // A view over a streaming query is itself streaming (§1.5): the planner composes it with the
   // stream under it (or refuses it with 48); over table(…) it is bounded.
-  if (mode === 'streaming' && r.bareViews.some((v) => streamingView(v, ctx))) return { kind: 'tail', tail: tailPlan(s, ctx) };
+  if (mode === 'streaming' && r.bareViews.some((v) => streamingView(v, ctx))) return streamingPlan(s, ctx);
   return { kind: 'query', sql: print({ ...r.statement, format: null }, 'clickhouse'), format: s.format, settings: r.settings };
 }
 

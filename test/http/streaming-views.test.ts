@@ -111,6 +111,15 @@ describe('§1.5 views over streams on 3218', () => {
     await s.stop();
   });
 
+  it('a view over a random stream streams its generated rows', async () => {
+    await q('CREATE RANDOM STREAM rv6 (id int32 DEFAULT rand() % 4) SETTINGS eps=100');
+    await q('CREATE VIEW vv6 AS SELECT id * 10 AS x FROM rv6 WHERE id >= 0');
+    const s = stream('SELECT x FROM vv6 LIMIT 3');
+    await s.done;
+    expect(s.lines).toHaveLength(3);
+    for (const line of s.lines) expect(['0', '10', '20', '30']).toContain(line);
+  });
+
   it('views that do not compose are refused with 48; views over table(s) are bounded', async () => {
     await q('CREATE VIEW vv4 AS SELECT dev, count() AS c FROM sv3 GROUP BY dev');
     const refused = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT * FROM vv4' });
