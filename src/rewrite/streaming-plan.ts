@@ -2,8 +2,9 @@
 // (filter/projection, optional LIMIT), a global aggregation, or a tumble/hop aggregation
 // (streaming-window-plan.ts), with its emit policy. The engine (streaming/tail.ts) reads the rows of
 // each published `_tp_sn` range from the store with the SQL this module prints, so every function
-// that works historically works here too. Joins, session windows, keyed streams, CHANGELOG and the
-// other forms that need retraction are refused with NeedsStreaming (48).
+// that works historically works here too. A read of a view that filters/projects a stream is composed
+// with that stream first (§1.5). Joins, session windows, keyed streams, CHANGELOG, views that
+// aggregate and the other forms that need retraction are refused with NeedsStreaming (48).
 import type { StreamEntry, ViewEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import type { Expr, Limit, Select, SelectStatement, Setting, WithItem } from './ast.ts';
