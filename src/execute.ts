@@ -83,6 +83,8 @@ export interface ResultSink {
 export type StoreColumn = { readonly name: string; readonly type: string };
 
 const catalogRefreshMs = 1000;
+/** A streaming read of a random stream whose generator reached max_events ends this long after (plus one emit period). */
+const exhaustedDrainMs = 500;
 /** A query whose first bytes take longer than this gets its structure described for ResultSink.structure. */
 const structureAfterMs = 100;
 
@@ -386,6 +388,8 @@ export class Executor {
         await this.backend.insertSelect({ table: random.key, columns: random.columns, key: random.key }, random.select(rows), generatorStore);
       });
       lease.failed.catch(failed);
+      // max_events generated: the query ends once the last rows had time to be read and emitted.
+      void lease.exhausted.then(() => setTimeout(() => stop.abort(), (plan.aggregate?.periodMs ?? 0) + exhaustedDrainMs).unref());
     };
     const stop = new AbortController();
     const forward = (): void => stop.abort();

@@ -76,11 +76,13 @@ export async function runRandom(rate: RandomRate, port: RandomPort, signal: Abor
 export interface RandomLease {
   /** Rejects when the generator fails (its insert was refused); never resolves otherwise. */
   readonly failed: Promise<never>;
+  /** Resolves once the generator has generated its `maxEvents` rows (never without a bound). */
+  readonly exhausted: Promise<void>;
   /** Ends this reader's share; the last one stops the generator. Idempotent. */
   release(): void;
 }
 
-type Running = { readers: number; readonly stop: AbortController; readonly failed: Promise<never> };
+type Running = { readers: number; readonly stop: AbortController; readonly failed: Promise<never>; readonly exhausted: Promise<void> };
 
 /**
  * The running generators, one per stream (by store table): the first reader starts it with its rate
@@ -104,6 +106,7 @@ export class RandomGenerators {
     let released = false;
     return {
       failed: current.failed,
+      exhausted: current.exhausted,
       release: () => {
         if (released) return;
         released = true;
@@ -127,13 +130,20 @@ export class RandomGenerators {
       fail = reject;
     });
     failed.catch(() => undefined);
-    const run: Running = { readers: 0, stop, failed };
+    let exhaust: () => void = () => undefined;
+    const exhausted = new Promise<void>((resolve) => {
+      exhaust = resolve;
+    });
+    const run: Running = { readers: 0, stop, failed, exhausted };
     this.running.set(key, run);
     const forget = (): void => {
       if (this.running.get(key) === run) this.running.delete(key);
     };
     // Done (max_events reached) or failed: the next reader starts afresh.
-    runRandom(rate, { insert, clock: this.clock }, stop.signal).then(forget, (err: unknown) => {
+    runRandom(rate, { insert, clock: this.clock }, stop.signal).then(() => {
+      forget();
+      if (!stop.signal.aborted) exhaust();
+    }, (err: unknown) => {
       forget();
       if (!stop.signal.aborted) fail(err);
     });

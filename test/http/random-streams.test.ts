@@ -91,6 +91,16 @@ describe('§4 A13 random streams', () => {
 
   it('query-time max_events ends a tail; eps overrides the stream', async () => {
     expect(await streamed('SELECT v FROM r_slow SETTINGS eps=1000, max_events=12')).toHaveLength(12);
+    expect(await streamed('SELECT v FROM r_slow WHERE v = 8 SETTINGS eps=1000, max_events=12')).toEqual([]);
+  }, 20_000);
+
+  it('an aggregation ends after max_events rows, with its last emit', async () => {
+    expect(await streamed('SELECT count() FROM r1 SETTINGS eps=1000, max_events=30')).toEqual(['30']);
+  }, 20_000);
+
+  it('concurrent readers share the stream\'s generator', async () => {
+    const [a, b] = await Promise.all([streamed('SELECT id FROM r1 LIMIT 20'), streamed('SELECT id FROM r1 LIMIT 30')]);
+    expect([a.length, b.length]).toEqual([20, 30]);
   }, 20_000);
 
   it('a random stream cannot be inserted into, and DROP removes it', async () => {

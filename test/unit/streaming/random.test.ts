@@ -98,6 +98,22 @@ describe('runRandom and RandomGenerators', () => {
     expect(inserted).toHaveLength(4);
   });
 
+  it('a bounded generator says when it is exhausted', async () => {
+    const clock = new FakeClock();
+    const gens = new RandomGenerators(clock);
+    const lease = gens.acquire('s', rate(100, 100, 15), async () => undefined);
+    let done = false;
+    void lease.exhausted.then(() => {
+      done = true;
+    });
+    await settle();
+    expect(done).toBe(false);
+    await clock.advance(100);
+    expect(done).toBe(true);
+    expect(gens.active()).toEqual([]);
+    lease.release();
+  });
+
   it('a failing insert fails every reader, and the next reader starts afresh', async () => {
     const clock = new FakeClock();
     const gens = new RandomGenerators(clock);
