@@ -156,7 +156,9 @@ async function latency(eventsPerSecond: number, seconds: number): Promise<{ sent
   const seen = new Uint16Array(n);
   const sub = subscribe(hadron.streamingUrl, `SELECT batch, auction, price FROM ${stream} WHERE price > 0`, (l, at) => {
     const b = Number(l.slice(0, l.indexOf('\t')));
-    if (++seen[b] === 100) emitAt[b] = at;
+    const count = (seen[b] ?? 0) + 1;
+    seen[b] = count;
+    if (count === 100) emitAt[b] = at;
   });
   await pause(500);
   const interval = 100_000 / eventsPerSecond;
