@@ -67,7 +67,8 @@ export function plan(s: Statement, ctx: PlanContext, text: string): Plan {
       // (Proton users rarely write `_tp_time`) leaves the trailing ones to their defaults.
       const width = s.columns === null ? selectWidth(s.source.query) : null;
       const target = width === null || width >= found.columns.length ? found : { ...found, columns: found.columns.slice(0, width) };
-      const select = toClickHouse({ kind: 'select_statement', query: s.source.query, format: null }, ctx);
+      // INSERT … SELECT is bounded: a random stream in it is read as table(r), one generated block.
+      const select = toClickHouse(randomAsTable({ kind: 'select_statement', query: s.source.query, format: null }, ctx.catalog, ctx.database), ctx);
       return { kind: 'insert_select', stream: target.stream, columns: target.columns, select: print(select.statement, 'clickhouse'), settings: select.settings };
     }
     case 'truncate': case 'optimize': case 'delete':

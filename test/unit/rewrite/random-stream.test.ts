@@ -99,6 +99,14 @@ describe('random streams in the planner', () => {
     expect(run(sql)).toBe(`1\t1\t10\t8\t5\t6\t1\t${boundedRandomRows}`);
   });
 
+  it('INSERT … SELECT from a random stream inserts one generated block', () => {
+    create('CREATE STREAM sink (id int32)');
+    const p = planned('INSERT INTO sink (id) SELECT id FROM r1 WHERE id < 2');
+    if (p.kind !== 'insert_select') throw new Error(p.kind);
+    expect(p.select).toContain('FROM (SELECT rand(1) % 4 AS id, now64(3, \'UTC\') AS _tp_time FROM numbers(65409)) AS r1');
+    expect(Number(run(`SELECT count() FROM (${p.select})`))).toBeLessThan(boundedRandomRows);
+  });
+
   it('DROP removes the backing table (IF EXISTS: older random streams have none); INSERT is refused with 48', () => {
     const p = planned('DROP STREAM r3');
     expect(p.kind === 'ddl' && p.steps).toEqual(['DROP TABLE IF EXISTS default.r3']);
