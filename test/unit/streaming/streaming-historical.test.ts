@@ -53,6 +53,32 @@ describe('global aggregations: the last emit ↔ the aggregation over table(s)',
   });
 });
 
+describe('EMIT ON UPDATE and TIMEOUT', () => {
+  it('ON UPDATE: each group\'s latest emitted row ↔ the aggregation over table(s)', async () => {
+    await expectStreamingEqualsHistorical(db.session, {
+      stream: 'CREATE STREAM h10 (dev string, val int32)', columns: 'dev, val', steps: batches, compare: 'latest',
+      streaming: 'SELECT dev, count() AS c, max(val) AS m FROM h10 GROUP BY dev EMIT ON UPDATE',
+      bounded: 'SELECT dev, count() AS c, max(val) AS m FROM table(h10) GROUP BY dev',
+    });
+  });
+
+  it('tumble ON UPDATE: each window\'s latest emitted row ↔ the tumble over table(s)', async () => {
+    await expectStreamingEqualsHistorical(db.session, {
+      stream: 'CREATE STREAM h11 (dev string, val int32)', columns: 'dev, val', steps: batches, compare: 'latest',
+      streaming: 'SELECT window_start, count() AS c, sum(val) AS s FROM tumble(h11, 5s) GROUP BY window_start EMIT ON UPDATE',
+      bounded: 'SELECT window_start, count() AS c, sum(val) AS s FROM tumble(table(h11), 5s) GROUP BY window_start',
+    });
+  });
+
+  it('TIMEOUT closes every open window once the input is idle: all windows ↔ the tumble over table(s)', async () => {
+    await expectStreamingEqualsHistorical(db.session, {
+      stream: 'CREATE STREAM h12 (dev string, val int32)', columns: 'dev, val', steps: [...batches, { wait: 4000 }], compare: 'all',
+      streaming: 'SELECT window_start, dev, count() AS c FROM tumble(h12, 5s) GROUP BY window_start, dev EMIT AFTER WATERMARK AND TIMEOUT 2s',
+      bounded: 'SELECT window_start, dev, count() AS c FROM tumble(table(h12), 5s) GROUP BY window_start, dev',
+    });
+  });
+});
+
 describe('windows: every final emit ↔ the window over table(s) restricted to the closed windows', () => {
   // The watermark after the last row (13 s) is 10 s: windows ending by then are closed.
   it('tumble, grouped by key', async () => {
