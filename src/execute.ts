@@ -27,7 +27,7 @@ import { StatementCache } from './rewrite/statement-cache.ts';
 import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
 import type { RandomSource } from './rewrite/random-stream.ts';
 import type { TailPlan } from './rewrite/streaming-plan.ts';
-import { RandomGenerators, type RandomLease } from './streaming/random.ts';
+import { RandomGenerators } from './streaming/random.ts';
 import { MemoryStreamLog, type StreamLog } from './streaming/log.ts';
 import { realClock, runTail } from './streaming/tail.ts';
 import { rowsQuery, systemColumnsQuery, systemTablesQuery } from './rewrite/introspect.ts';
@@ -377,31 +377,11 @@ export class Executor {
   private async randomTail(plan: TailPlan, random: RandomSource, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
     await this.backend.command(random.ensure, store);
     const generatorStore: StoreContext = { queryId: `${ctx.queryId}:random`, database: store.database, settings: new Map(), params: new Map(), signal: new AbortController().signal };
-    let lease: RandomLease | null = null;
-    let failed: (err: unknown) => void = () => undefined;
-    const failure = new Promise<never>((_, reject) => {
-      failed = reject;
-    });
-    // Started once the tail has its start position, so the first batch is not before it.
-    const start = (): void => {
-      lease ??= this.randoms.acquire(random.key, random.rate, async (rows) => {
-        await this.backend.insertSelect({ table: random.key, columns: random.columns, key: random.key }, random.select(rows), generatorStore);
-      });
-      lease.failed.catch(failed);
-      // max_events generated: the query ends once the last rows had time to be read and emitted.
-      void lease.exhausted.then(() => setTimeout(() => stop.abort(), (plan.aggregate?.periodMs ?? 0) + exhaustedDrainMs).unref());
+    const insert = async (rows: number): Promise<void> => {
+      await this.backend.insertSelect({ table: random.key, columns: random.columns, key: random.key }, random.select(rows), generatorStore);
     };
-    const stop = new AbortController();
-    const forward = (): void => stop.abort();
-    store.signal.addEventListener('abort', forward, { once: true });
-    if (store.signal.aborted) forward();
-    try {
-      return await Promise.race([this.tail(plan, ctx, { ...store, signal: stop.signal }, sink, start), failure]);
-    } finally {
-      stop.abort();
-      store.signal.removeEventListener('abort', forward);
-      (lease as RandomLease | null)?.release();
-    }
+    const drainMs = (plan.aggregate?.periodMs ?? 0) + exhaustedDrainMs;
+    return this.randoms.read(random.key, random.rate, insert, drainMs, store.signal, (signal, started) => this.tail(plan, ctx, { ...store, signal }, sink, started));
   }
 
   /** `SELECT * REPLACE (CAST(c AS T) AS c, …) FROM (sql)` for the columns an old client cannot read as they are. */

@@ -118,6 +118,38 @@ export class RandomGenerators {
     };
   }
 
+  /**
+   * Runs one streaming read of a random stream with the stream's generator: `read` calls `started`
+   * once it has its start position (so the first batch is not before it), and ends when its signal
+   * aborts. The read fails with the generator's error, and ends `drainMs` after the generator
+   * reached `maxEvents` (time for the last rows to be read and emitted).
+   */
+  async read<T>(key: string, rate: RandomRate, insert: (rows: number) => Promise<void>, drainMs: number, signal: AbortSignal,
+    read: (signal: AbortSignal, started: () => void) => Promise<T>): Promise<T> {
+    const stop = new AbortController();
+    const forward = (): void => stop.abort();
+    signal.addEventListener('abort', forward, { once: true });
+    if (signal.aborted) forward();
+    let lease: RandomLease | null = null;
+    let fail: (err: unknown) => void = () => undefined;
+    const failure = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    const started = (): void => {
+      if (lease !== null || stop.signal.aborted) return;
+      lease = this.acquire(key, rate, insert);
+      lease.failed.catch(fail);
+      void lease.exhausted.then(() => this.clock.sleep(drainMs, stop.signal)).then(forward);
+    };
+    try {
+      return await Promise.race([read(stop.signal, started), failure]);
+    } finally {
+      forward();
+      signal.removeEventListener('abort', forward);
+      (lease as RandomLease | null)?.release();
+    }
+  }
+
   /** Streams whose generator runs now. */
   active(): string[] {
     return [...this.running.keys()];

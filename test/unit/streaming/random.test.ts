@@ -114,6 +114,53 @@ describe('runRandom and RandomGenerators', () => {
     lease.release();
   });
 
+  it('read(): the generator starts when the read has its position, the read ends a drain after max_events', async () => {
+    const clock = new FakeClock();
+    const gens = new RandomGenerators(clock);
+    const inserted: number[] = [];
+    let startedAt: number | null = null;
+    const result = gens.read('s', rate(100, 100, 25), async (n) => void inserted.push(n), 500, new AbortController().signal, async (signal, started) => {
+      await clock.sleep(50, signal);
+      expect(inserted).toEqual([]);
+      started();
+      startedAt = clock.now();
+      await clock.sleep(60_000, signal);
+      return clock.now() - (startedAt ?? 0);
+    });
+    await settle();
+    await clock.advance(50);
+    expect(inserted).toEqual([10]);
+    await clock.advance(200);
+    expect(inserted).toEqual([10, 10, 5]);
+    await clock.advance(500);
+    expect(await result).toBe(700);
+    expect(gens.active()).toEqual([]);
+  });
+
+  it('read(): a failing generator fails the read; an aborted read stops it', async () => {
+    const clock = new FakeClock();
+    const gens = new RandomGenerators(clock);
+    const failing = gens.read('f', rate(10), async () => {
+      throw new Error('refused');
+    }, 0, new AbortController().signal, async (signal, started) => {
+      started();
+      await clock.sleep(60_000, signal);
+      return 'ended';
+    });
+    await expect(failing).rejects.toThrow('refused');
+    const client = new AbortController();
+    const reading = gens.read('g', rate(10), async () => undefined, 0, client.signal, async (signal, started) => {
+      started();
+      await clock.sleep(60_000, signal);
+      return 'ended';
+    });
+    await settle();
+    expect(gens.active()).toEqual(['g']);
+    client.abort();
+    expect(await reading).toBe('ended');
+    expect(gens.active()).toEqual([]);
+  });
+
   it('a failing insert fails every reader, and the next reader starts afresh', async () => {
     const clock = new FakeClock();
     const gens = new RandomGenerators(clock);
