@@ -1,8 +1,9 @@
 // Random streams (proton-semantics §1.4): rows exist only while a query reads the stream. A generator
 // runs per stream while it has readers, inserting batches of generated rows through a port (the store
 // numbers them with `_tp_sn` and publishes them to the stream log like any insert), so the tail and
-// aggregation engine serves random streams unchanged. This module is the pure schedule (how many rows,
-// when; time from a Clock) and the per-stream lease count; it never builds SQL.
+// aggregation engine serves random streams unchanged. This module is the schedule (how many rows,
+// when; time from a Clock), the per-stream generators with their readers, and the read around one;
+// it never builds SQL (the planner's rewrite/random-stream.ts does).
 import type { Clock } from './tail.ts';
 
 /** A generator's rate: `eps` rows per second (0 = unbounded), one batch every `intervalMs`, at most `maxEvents` rows. */
