@@ -196,9 +196,13 @@ function rewriteCall(f: FunctionCall, state: State): Expr {
       return typeArgument(call);
     }
     case 'expression': return shapeRules[f.name.toLowerCase()]?.(f) ?? expandTemplate(f, entry.template);
-    case 'streaming':
-      if (seekMarkers.has(f.name.toLowerCase())) return earliest;
+    case 'streaming': {
+      const name = f.name.toLowerCase();
+      if (seekMarkers.has(name)) return earliest;
+      const order = arrivalOrder[name];
+      if (order !== undefined && f.args.length === 1 && f.params === null) return arrivalAggregate(f, order, state);
       throw new NeedsStreaming(`Function ${f.name} (${entry.reason})`);
+    }
     case 'unsupported':
       throw new GatewayError(Code.NOT_IMPLEMENTED, `Function ${f.name} is not supported by Hadron: ${entry.reason}`);
   }
@@ -242,6 +246,19 @@ function randomInType(f: FunctionCall): Expr | undefined {
   if (bound !== undefined) return fn('CAST', { kind: 'binary', op: '*', left: fn('randCanonical'), right: bound }, type);
   if (type.value === 'String') return fn('randomPrintableASCII', { kind: 'number', text: '8' });
   return fn('reinterpret', fn('randomString', fn('byteSize', fn('defaultValueOfTypeName', type))), type);
+}
+
+/**
+ * `latest(x)` / `earliest(x)`: the value of the last / first row in arrival order. Over a stream that
+ * order is `_tp_sn` (argMax / argMin, exact also when the store reads in parallel, and the same for a
+ * streaming emit computed over stored rows); over other sources the store's anyLast / any.
+ */
+const arrivalOrder: Readonly<Record<string, 'last' | 'first'>> = { latest: 'last', earliest: 'first' };
+
+function arrivalAggregate(f: FunctionCall, order: 'last' | 'first', state: State): Expr {
+  const x = f.args[0] as Expr;
+  if (state.streams.length === 0) return { ...f, name: order === 'last' ? 'anyLast' : 'any' };
+  return { ...f, name: order === 'last' ? 'argMax' : 'argMin', args: [x, { kind: 'identifier', parts: ['_tp_sn'] }] };
 }
 
 /** `CAST(x, 'nullable(string)')`, `json_extract(j, 'a', 'array(int32)')`: a type given as a string is translated too. */

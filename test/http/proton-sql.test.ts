@@ -367,3 +367,13 @@ describe('more forms', () => {
     expect(await q('SELECT {p:uint8} + 1 AS x', { param_p: '41' })).toBe('42\n');
   });
 });
+
+describe('arrival-order aggregates', () => {
+  it('latest() and earliest() follow _tp_sn over a stream, anyLast/any elsewhere', async () => {
+    await q('CREATE STREAM arr (k string, v int32)');
+    await q("INSERT INTO arr (k, v) VALUES ('a', 3), ('b', 1)");
+    await q("INSERT INTO arr (k, v) VALUES ('a', 1), ('a', 2)");
+    expect(await rows('SELECT k, latest(v), earliest(v) FROM table(arr) GROUP BY k ORDER BY k')).toEqual([['a', '2', '3'], ['b', '1', '1']]);
+    expect(await rows('SELECT latest(number), earliest(number) FROM (SELECT number FROM numbers(1))')).toEqual([['0', '0']]);
+  });
+});

@@ -250,10 +250,19 @@ describe('identity and column names', () => {
   });
 });
 
+describe('arrival-order aggregates', () => {
+  it('latest/earliest read _tp_sn order over a stream, anyLast/any elsewhere', () => {
+    const r = rewrite('SELECT latest(id), earliest(id) FROM table(s)');
+    expect(text(r)).toBe('SELECT argMax(id, _tp_sn) AS `latest(id)`, argMin(id, _tp_sn) AS `earliest(id)` FROM s');
+    run(r);
+    expect(text(rewrite('SELECT latest(number) FROM numbers(3)'))).toBe('SELECT anyLast(number) AS `latest(number)` FROM numbers(3)');
+  });
+});
+
 describe('what the rewrite refuses', () => {
   it('streaming constructs are NeedsStreaming (48)', () => {
     for (const sql of ['SELECT count() FROM table(s) EMIT PERIODIC 1s', 'SELECT lag(id) FROM table(s)', 'SELECT * FROM changelog(s, id)', 'SELECT count() FROM table(s) PARTITION BY id',
-      'SELECT latest(id) FROM table(s)', 'SELECT lags(id, 1, 2) FROM table(s)', 'SELECT 1 AS x FROM table(s) WHERE id IN (SELECT id FROM table(s) EMIT PERIODIC 1s)']) {
+      'SELECT lags(id, 1, 2) FROM table(s)', 'SELECT 1 AS x FROM table(s) WHERE id IN (SELECT id FROM table(s) EMIT PERIODIC 1s)']) {
       expect(() => rewrite(sql), sql).toThrow(NeedsStreaming);
       expect(thrownCode(() => rewrite(sql)), sql).toBe(48);
     }
