@@ -24,7 +24,7 @@ import { suggestFunctions } from './rewrite/function-lookup.ts';
 import { identifier, print } from './rewrite/printer.ts';
 import { UnknownStatement } from './rewrite/parse-statement.ts';
 import { StatementCache } from './rewrite/statement-cache.ts';
-import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
+import { insertTarget, plan, structureOf, type CatalogChange, type InsertInto, type Plan, type PlanContext } from './rewrite/plan.ts';
 import type { RandomSource } from './rewrite/random-stream.ts';
 import type { TailPlan } from './rewrite/streaming-plan.ts';
 import { RandomGenerators } from './streaming/random.ts';
@@ -253,6 +253,7 @@ export class Executor {
       case 'tail':
         // A streaming query lives as long as its client: it must not hold one of the admission slots.
         admitted();
+        if (p.into !== undefined) return this.tail(p.tail, ctx, store, sink, undefined, p.into);
         return p.random === undefined ? this.tail(p.tail, ctx, store, sink) : this.randomTail(p.tail, p.random, ctx, store, sink);
       case 'describe_then': {
         const { bytes } = await this.backend.command(`${p.sql} FORMAT JSONEachRow`, store);
@@ -336,15 +337,24 @@ export class Executor {
    * once. Formats with a header row send it with the first emit only; whole-document formats (JSON,
    * Pretty, Parquet, …) cannot stream and are refused.
    */
-  private async tail(plan: TailPlan, ctx: ExecContext, store: StoreContext, sink: ResultSink, started?: () => void): Promise<Summary> {
+  private async tail(plan: TailPlan, ctx: ExecContext, store: StoreContext, sink: ResultSink, started?: () => void, into?: InsertInto): Promise<Summary> {
     const format = ctx.outputFormat ?? plan.format ?? ctx.defaultFormat;
-    const later = streamingFormat(format);
+    const later = into === undefined ? streamingFormat(format) : format;
     const settings = plan.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...plan.settings]) };
     const key = `${identifier(plan.stream.database)}.${identifier(plan.stream.name)}`;
     let emits = 0;
-    sink.start(format);
-    if (sink.structure) await sink.structure(await this.describe(`(${plan.sql({ first: 0n, next: 0n }, 0)})`, settings));
-    else await sink.flush?.();
+    let written = 0;
+    if (into === undefined) {
+      sink.start(format);
+      if (sink.structure) await sink.structure(await this.describe(`(${plan.sql({ first: 0n, next: 0n }, 0)})`, settings));
+      else await sink.flush?.();
+    }
+    const target = into === undefined ? null : `${identifier(into.stream.database)}.${identifier(into.stream.name)}`;
+    const insert = async (sql: string): Promise<number> => {
+      const summary = await this.backend.insertSelect({ table: target as string, columns: (into as InsertInto).columns.map(identifier), key: target as string }, sql, settings);
+      written += summary.writtenRows;
+      return 0;
+    };
     const rows = await runTail({ ...plan, key }, {
       log: this.log,
       position: async (k) => {
@@ -358,6 +368,7 @@ export class Executor {
         return Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
       },
       emit: async (sql) => {
+        if (target !== null) return insert(sql);
         let n = 0;
         for await (const chunk of this.backend.query(sql, emits++ === 0 ? format : later, settings, true)) {
           n += chunk.rows;
@@ -367,7 +378,7 @@ export class Executor {
         return n;
       },
     }, store.signal);
-    return { ...emptySummary, resultRows: rows };
+    return { ...emptySummary, resultRows: rows, writtenRows: written };
   }
 
   /**

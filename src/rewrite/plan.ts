@@ -25,6 +25,9 @@ export type PlanContext = RewriteContext & {
   readonly queryMode: 'table' | 'streaming';
 };
 
+/** Where a streaming INSERT … SELECT writes its emits. */
+export type InsertInto = { readonly stream: StreamEntry; readonly columns: readonly string[] };
+
 export type CatalogChange = { put: readonly CatalogEntry[]; remove: readonly { kind: EntryKind; database: string; name: string }[] };
 
 export type Plan =
@@ -35,7 +38,7 @@ export type Plan =
   /** INSERT … SELECT into a stream: rows numbered by the store layer. */
   | { readonly kind: 'insert_select'; readonly stream: StreamEntry; readonly columns: readonly string[]; readonly select: string; readonly settings: ReadonlyMap<string, string> }
   /** A streaming query the engine runs (streaming/tail.ts); over a random stream, with its generator (streaming/random.ts). */
-  | { readonly kind: 'tail'; readonly tail: TailPlan; readonly random?: RandomSource }
+  | { readonly kind: 'tail'; readonly tail: TailPlan; readonly random?: RandomSource; readonly into?: InsertInto }
   /** CREATE STREAM … AS SELECT: the store describes the query's columns, then `then(columns)` plans the CREATE. */
   | { readonly kind: 'describe_then'; readonly sql: string; readonly then: (columns: readonly { name: string; type: string }[]) => Plan }
   /** Run the statement text as the client wrote it. */
@@ -67,6 +70,10 @@ export function plan(s: Statement, ctx: PlanContext, text: string): Plan {
       // (Proton users rarely write `_tp_time`) leaves the trailing ones to their defaults.
       const width = s.columns === null ? selectWidth(s.source.query) : null;
       const target = width === null || width >= found.columns.length ? found : { ...found, columns: found.columns.slice(0, width) };
+      // On the streaming ports an INSERT … SELECT from a stream is a streaming pipeline that runs
+      // until it is killed (§1.1); every emit is inserted.
+      const streamed = selectPlan({ kind: 'select_statement', query: s.source.query, format: null }, ctx);
+      if (streamed.kind === 'tail' && streamed.random === undefined) return { ...streamed, into: { stream: target.stream, columns: target.columns } };
       // INSERT … SELECT is bounded: a random stream in it is read as table(r), one generated block.
       const select = toClickHouse(randomAsTable({ kind: 'select_statement', query: s.source.query, format: null }, ctx.catalog, ctx.database), ctx);
       return { kind: 'insert_select', stream: target.stream, columns: target.columns, select: print(select.statement, 'clickhouse'), settings: select.settings };

@@ -143,6 +143,23 @@ describe('§4 B on the streaming port', () => {
     await s.stop();
   });
 
+  it('INSERT … SELECT from a stream on 3218 is a pipeline that runs until killed', async () => {
+    await q('CREATE STREAM pipe_src (x int32)');
+    await q('CREATE STREAM pipe_dst (x int32)');
+    await q('INSERT INTO pipe_src (x) VALUES (100)');
+    const running = fetch(`${server.streamingUrl}/?query_id=pipe-1`, { method: 'POST', body: 'INSERT INTO pipe_dst SELECT x * 2 AS x FROM pipe_src WHERE x < 50' }).then((r) => r.text());
+    await pause(400);
+    await q('INSERT INTO pipe_src (x) VALUES (1), (2)');
+    await q('INSERT INTO pipe_src (x) VALUES (3)');
+    const deadline = Date.now() + 10_000;
+    while ((await q('SELECT count() FROM table(pipe_dst)')) !== '3\n' && Date.now() < deadline) await pause(50);
+    expect(await q('SELECT x, _tp_sn FROM table(pipe_dst) ORDER BY x')).toBe('2\t0\n4\t1\n6\t2\n');
+    expect(await q("SELECT count() FROM system.processes WHERE query_id = 'pipe-1'")).toBe('1\n');
+    await q("KILL QUERY WHERE query_id = 'pipe-1' SYNC");
+    await running.catch(() => undefined);
+    expect(await q("SELECT count() FROM system.processes WHERE query_id = 'pipe-1'")).toBe('0\n');
+  });
+
   it('K77 KILL QUERY ends a streaming query; system.processes lists it until then', async () => {
     const s = stream('SELECT * FROM q3', { query_id: 'q-kill' });
     await pause(300);
