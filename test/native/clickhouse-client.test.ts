@@ -77,6 +77,11 @@ describe.skipIf(!existsSync(CLIENT))('clickhouse-client 18.16', () => {
     const r = await client(server.snapshotTcpPort, ['--multiquery'], script);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('1\n42\n499999500000\n');
+    // Inline INSERT data in a script: the client sends it in the text and again as Data blocks.
+    const inserts = "CREATE TABLE mq (a UInt8, s String) ENGINE = MergeTree ORDER BY a;\nINSERT INTO mq VALUES (1, 'x'), (2, 'y');\nINSERT INTO mq (a) VALUES (3);\nSELECT a, s FROM mq ORDER BY a;\n";
+    const w = await client(server.clickhouseTcpPort, ['--multiquery'], inserts);
+    expect(w.stderr).toBe('');
+    expect(w.stdout).toBe('1\tx\n2\ty\n3\t\n');
   });
 
   it('reads a 1 M-row result', async () => {

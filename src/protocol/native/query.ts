@@ -9,6 +9,7 @@ import { readQuoted } from '../../type-parser.ts';
 import { exceptionPacket, ProtocolViolation, type Channel, type Framing, type Negotiated, type NativeDeps } from './channel.ts';
 import { clientDialect, typeNamer, valueDowngrade } from './client-profile.ts';
 import { runNativeInsert } from './insert.ts';
+import { REVISION_WITH_MODERN_TYPES } from '../../type-downgrade.ts';
 import type { QueryPacket, SettingEntry } from './packets.ts';
 import { NativeResultSink } from './result-blocks.ts';
 
@@ -53,9 +54,14 @@ export async function runQueryPacket(deps: NativeDeps, channel: Channel, conn: N
     const statement = deps.executor.classify(query.toString('latin1'), true);
     if (statement.kind === 'error') throw new GatewayError(Code.SYNTAX_ERROR, statement.message);
     if (statement.kind === 'incomplete') throw new GatewayError(Code.SYNTAX_ERROR, 'Empty query');
-    if (statement.kind === 'insert' && statement.format !== null && statement.dataOffset !== null && query.subarray(statement.dataOffset).toString('latin1').trim() === '') {
-      await runNativeInsert(deps, channel, statement, query, ctx, framing);
-      return;
+    if (statement.kind === 'insert' && statement.format !== null && statement.dataOffset !== null) {
+      const inline = query.subarray(statement.dataOffset).toString('latin1').trim() !== '';
+      // clickhouse-client 18.16 (--multiquery) sends an INSERT's inline data in the text and again as
+      // Data blocks after the header: the blocks are the data. Newer clients' inline data is the data.
+      if (!inline || conn.clientRevision < REVISION_WITH_MODERN_TYPES) {
+        await runNativeInsert(deps, channel, statement, query.subarray(0, statement.dataOffset), ctx, framing);
+        return;
+      }
     }
     await runStatement(deps, channel, statement, query, ctx, framing);
   } catch (err) {
