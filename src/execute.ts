@@ -24,13 +24,10 @@ import { suggestFunctions } from './rewrite/function-lookup.ts';
 import { identifier, print } from './rewrite/printer.ts';
 import { UnknownStatement } from './rewrite/parse-statement.ts';
 import { StatementCache } from './rewrite/statement-cache.ts';
-import { insertTarget, plan, structureOf, type CatalogChange, type InsertInto, type Plan, type PlanContext } from './rewrite/plan.ts';
-import type { RandomSource } from './rewrite/random-stream.ts';
-import type { TailPlan } from './rewrite/streaming-plan.ts';
-import { RandomGenerators } from './streaming/random.ts';
+import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
 import { MemoryStreamLog, type StreamLog } from './streaming/log.ts';
-import { realClock, runTail } from './streaming/tail.ts';
 import { rowsQuery, systemColumnsQuery, systemTablesQuery } from './rewrite/introspect.ts';
+import { StreamingRuns } from './execute-stream.ts';
 import { classify as classifyStatement, parameterTypes, type Classified, type Statement } from './rewrite/statement.ts';
 
 export type { Classified, Statement, Summary };
@@ -83,8 +80,6 @@ export interface ResultSink {
 export type StoreColumn = { readonly name: string; readonly type: string };
 
 const catalogRefreshMs = 1000;
-/** A streaming read of a random stream whose generator reached max_events ends this long after (plus one emit period). */
-const exhaustedDrainMs = 500;
 /** A query whose first bytes take longer than this gets its structure described for ResultSink.structure. */
 const structureAfterMs = 100;
 
@@ -102,7 +97,8 @@ export class Executor {
   /** What live queries learn of ingest: the `_tp_sn` ranges each write stored. */
   readonly log: StreamLog = new MemoryStreamLog();
   /** The generators of random streams being read (one per stream, shared by its readers). */
-  private readonly randoms = new RandomGenerators(realClock);
+  /** Streaming queries: tails, aggregations, pipelines, random streams. */
+  private readonly streaming: StreamingRuns;
   /** Parsed statements by text (the tree is immutable, so shared across sessions). */
   private readonly statements = new StatementCache();
 
@@ -111,6 +107,7 @@ export class Executor {
     this.catalog = catalog;
     this.meta = meta;
     backend.sequences.listen((key, first, next) => this.log.publish(key, first, next), (key) => this.log.hasSubscribers(key));
+    this.streaming = new StreamingRuns(backend, this.log, (target, store) => this.describe(target, store));
     this.processes = processes;
     this.admission = admission;
     this.coalescer = coalescer;
@@ -253,8 +250,8 @@ export class Executor {
       case 'tail':
         // A streaming query lives as long as its client: it must not hold one of the admission slots.
         admitted();
-        if (p.into !== undefined) return this.tail(p.tail, ctx, store, sink, undefined, p.into);
-        return p.random === undefined ? this.tail(p.tail, ctx, store, sink) : this.randomTail(p.tail, p.random, ctx, store, sink);
+        if (p.into !== undefined) return this.streaming.tail(p.tail, ctx, store, sink, undefined, p.into);
+        return p.random === undefined ? this.streaming.tail(p.tail, ctx, store, sink) : this.streaming.randomTail(p.tail, p.random, ctx, store, sink);
       case 'describe_then': {
         const { bytes } = await this.backend.command(`${p.sql} FORMAT JSONEachRow`, store);
         const lines = Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '');
@@ -330,69 +327,6 @@ export class Executor {
     if (!started) sink.start(format);
     if (sink.structure !== undefined && (bytes === 0 || described !== null)) await describe();
     return { ...emptySummary, resultRows: rows, resultBytes: bytes };
-  }
-
-  /**
-   * A streaming query: each emit is one store query over a `_tp_sn` range, written and flushed at
-   * once. Formats with a header row send it with the first emit only; whole-document formats (JSON,
-   * Pretty, Parquet, …) cannot stream and are refused.
-   */
-  private async tail(plan: TailPlan, ctx: ExecContext, store: StoreContext, sink: ResultSink, started?: () => void, into?: InsertInto): Promise<Summary> {
-    const format = ctx.outputFormat ?? plan.format ?? ctx.defaultFormat;
-    const later = into === undefined ? streamingFormat(format) : format;
-    const settings = plan.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...plan.settings]) };
-    const key = `${identifier(plan.stream.database)}.${identifier(plan.stream.name)}`;
-    let emits = 0;
-    let written = 0;
-    if (into === undefined) {
-      sink.start(format);
-      if (sink.structure) await sink.structure(await this.describe(`(${plan.sql({ first: 0n, next: 0n }, 0)})`, settings));
-      else await sink.flush?.();
-    }
-    const target = into === undefined ? null : `${identifier(into.stream.database)}.${identifier(into.stream.name)}`;
-    const insert = async (sql: string): Promise<number> => {
-      const summary = await this.backend.insertSelect({ table: target as string, columns: (into as InsertInto).columns.map(identifier), key: target as string }, sql, settings);
-      written += summary.writtenRows;
-      return 0;
-    };
-    const rows = await runTail({ ...plan, key }, {
-      log: this.log,
-      position: async (k) => {
-        const position = await this.backend.sequences.position(k);
-        started?.();
-        return position;
-      },
-      clock: realClock,
-      rows: async (sql) => {
-        const { bytes } = await this.backend.command(`${sql} FORMAT JSONEachRow`, settings);
-        return Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-      },
-      emit: async (sql) => {
-        if (target !== null) return insert(sql);
-        let n = 0;
-        for await (const chunk of this.backend.query(sql, emits++ === 0 ? format : later, settings, true)) {
-          n += chunk.rows;
-          await sink.write(chunk.bytes);
-        }
-        await sink.flush?.();
-        return n;
-      },
-    }, store.signal);
-    return { ...emptySummary, resultRows: rows, writtenRows: written };
-  }
-
-  /**
-   * A streaming read of a random stream: its generator (shared by the stream's readers) fills the
-   * backing table while the tail runs; a generator that fails fails the query with the store's error.
-   */
-  private async randomTail(plan: TailPlan, random: RandomSource, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
-    await this.backend.command(random.ensure, store);
-    const generatorStore: StoreContext = { queryId: `${ctx.queryId}:random`, database: store.database, settings: new Map(), params: new Map(), signal: new AbortController().signal };
-    const insert = async (rows: number): Promise<void> => {
-      await this.backend.insertSelect({ table: random.key, columns: random.columns, key: random.key }, random.select(rows), generatorStore);
-    };
-    const drainMs = (plan.aggregate?.periodMs ?? 0) + exhaustedDrainMs;
-    return this.randoms.read(random.key, random.rate, insert, drainMs, store.signal, (signal, started) => this.tail(plan, ctx, { ...store, signal }, sink, started));
   }
 
   /** `SELECT * REPLACE (CAST(c AS T) AS c, …) FROM (sql)` for the columns an old client cannot read as they are. */
@@ -535,19 +469,6 @@ const processColumns: readonly (readonly [string, string])[] = [
   ['is_initial_query', 'UInt8'], ['user', 'String'], ['query_id', 'String'], ['address', 'String'], ['elapsed', 'Float64'],
   ['read_rows', 'UInt64'], ['written_rows', 'UInt64'], ['result_rows', 'UInt64'], ['query', 'String'], ['interface', 'UInt8'],
 ];
-
-/**
- * The format of a streaming query's later emits: the header rows of `…WithNames[AndTypes]` go out
- * once; formats that are one document cannot be continued and are refused.
- */
-function streamingFormat(format: string): string {
-  const m = /^(.*?)WithNames(?:AndTypes)?$/i.exec(format);
-  if (m !== null) return m[1] as string;
-  if (/^(JSON|JSONCompact|JSONStrings|JSONCompactStrings|JSONColumns.*|XML|Pretty.*|Vertical|Markdown|Parquet|Arrow|ORC|Avro|Template)$/i.test(format)) {
-    throw new GatewayError(Code.NOT_IMPLEMENTED, `Format ${format} is one document and cannot carry a streaming query's emits; use JSONEachRow, JSONCompactEachRow, CSV, TabSeparated or Native`);
-  }
-  return format;
-}
 
 /** A release that runs once, however often it is called. */
 function onlyOnce(release: () => void): () => void {

@@ -13,7 +13,8 @@ function moduleOf(file: string): Module {
   const top = rel.split('/')[0] as string;
   if (['rewrite', 'history', 'streaming', 'external', 'protocol'].includes(top)) return top as Module;
   if (rel === 'session.ts') return 'session';
-  if (rel === 'execute.ts') return 'execute';
+  // execute.ts and the parts it is split into (execute-stream.ts) are one module.
+  if (rel === 'execute.ts' || /^execute-[a-z-]+\.ts$/.test(rel)) return 'execute';
   if (rel === 'main.ts' || rel === 'hadron.ts') return 'main';
   return 'kernel';
 }
