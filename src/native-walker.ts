@@ -401,6 +401,13 @@ export interface WalkerOptions {
   readonly revision?: number;
   /** The largest block accepted, in bytes (default 1 GiB); a block is held in memory until complete. */
   readonly maxBlockBytes?: number;
+  /**
+   * Walk ONE block, for a block embedded in another stream (a native Data packet): `push` returns
+   * at most one block, then the walker stops; `rest()` gives back the bytes pushed after the block.
+   */
+  readonly single?: boolean;
+  /** Maps a column's type name to its layout; default `nativeLayout` (ClickHouse spellings only). */
+  readonly layout?: (type: string) => NativeLayout;
 }
 
 /**
@@ -409,6 +416,7 @@ export interface WalkerOptions {
  */
 class BlockTask implements Task {
   readonly #revision: number;
+  readonly #layout: (type: string) => NativeLayout;
   readonly columns: NativeColumn[] = [];
   rows = 0;
   #phase: number;
@@ -418,8 +426,9 @@ class BlockTask implements Task {
   #type = '';
   #dataStart = 0;
 
-  constructor(revision: number) {
+  constructor(revision: number, layout: (type: string) => NativeLayout) {
     this.#revision = revision;
+    this.#layout = layout;
     this.#phase = revision > 0 ? 0 : 1;
   }
 
@@ -483,7 +492,7 @@ class BlockTask implements Task {
           break;
         }
         case 8: {
-          const layout = nativeLayout(this.#type);
+          const layout = this.#layout(this.#type);
           this.#dataStart = cursor.pos;
           this.#phase = 9;
           if (this.rows > 0) return columnTask(cursor, layout, this.rows);
@@ -512,29 +521,53 @@ export class NativeBlockWalker {
   readonly #revision: number;
   readonly #cursor: Cursor;
   readonly #stack: Task[] = [];
+  readonly #single: boolean;
+  readonly #layout: (type: string) => NativeLayout;
   #block: BlockTask | null = null;
+  /** With `single`: the one block was returned. */
+  #done = false;
 
   constructor(options: WalkerOptions = {}) {
     this.#revision = options.revision ?? 0;
     this.#cursor = new Cursor(options.maxBlockBytes ?? 2 ** 30);
+    this.#single = options.single ?? false;
+    this.#layout = options.layout ?? nativeLayout;
   }
 
   push(chunk: Uint8Array): NativeBlock[] {
     const out: NativeBlock[] = [];
+    if (this.#done) throw new Error('NativeBlockWalker: a single-block walker was pushed to after its block');
     if (chunk.byteLength === 0) return out;
     const cursor = this.#cursor;
     cursor.chunks.push(chunk);
     cursor.received += chunk.byteLength;
     while (cursor.available > 0 || this.#block !== null) {
       if (this.#block === null) {
-        this.#block = new BlockTask(this.#revision);
+        this.#block = new BlockTask(this.#revision, this.#layout);
         this.#stack.push(this.#block);
       }
       if (!this.#run()) break;
       out.push(this.#finish(this.#block));
       this.#block = null;
+      if (this.#single) {
+        this.#done = true;
+        break;
+      }
     }
     return out;
+  }
+
+  /**
+   * With `single`, once `push` returned the block: the bytes pushed after it (views of the pushed
+   * chunks, in order; usually none or one), handed over so the walker holds nothing afterwards.
+   */
+  rest(): Uint8Array[] {
+    if (!this.#done) throw new Error('NativeBlockWalker.rest: only a single-block walker, after its block');
+    const cursor = this.#cursor;
+    const rest = cursor.chunks;
+    cursor.chunks = [];
+    cursor.received = 0;
+    return rest;
   }
 
   /** Bytes received that belong to no complete block yet. */

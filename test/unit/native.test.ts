@@ -336,3 +336,48 @@ describe('malformed input', () => {
     }
   });
 });
+
+describe('single-block walking (a block embedded in another stream)', () => {
+  /** Walks one block out of `input` cut at `cut`; returns the block and the bytes given back after it. */
+  function single(input: Uint8Array, cut: number, options = {}): { block: Seen; rest: string } {
+    const walker = new NativeBlockWalker({ single: true, ...options });
+    const blocks = walker.push(input.slice(0, cut));
+    let rest: Uint8Array[];
+    if (blocks.length === 1) {
+      // The block ended in the first piece: the second is never pushed, it stays the caller's.
+      rest = [...walker.rest(), input.slice(cut)];
+    } else {
+      blocks.push(...walker.push(input.slice(cut)));
+      rest = walker.rest();
+    }
+    expect(blocks).toHaveLength(1);
+    expect(walker.buffered).toBe(0);
+    walker.end();
+    return { block: seen(blocks[0] as NativeBlock), rest: rest.map(toHex).join('') };
+  }
+
+  it('stops after one block and gives back the bytes after it, split at every offset', () => {
+    const first = block(2, [['a', 'UInt8', '0102'], ['s', 'String', `${str('x')}${str('yz')}`]]);
+    const second = block(1, [['b', 'UInt8', '07']]);
+    const input = hex(toHex(first) + toHex(second) + '04');
+    const expected = { block: walk(first)[0], rest: toHex(second) + '04' };
+    for (let cut = 1; cut <= input.byteLength; cut++) expect(single(input, cut), `cut at ${cut}`).toEqual(expected);
+  });
+
+  it('gives back nothing when the block ends with the data, and refuses a push after the block', () => {
+    const walker = new NativeBlockWalker({ single: true, revision: 54460 });
+    expect(() => walker.rest()).toThrow(Error);
+    const [one] = walker.push(hex('00 00 00'));
+    expect(one?.rows).toBe(0);
+    expect(walker.rest()).toEqual([]);
+    expect(() => walker.push(hex('00'))).toThrow(Error);
+  });
+
+  it('takes a layout function for other spellings of type names', () => {
+    const proton = block(1, [['n', 'uint64', '0100000000000000']]);
+    expect(codeOf(() => new NativeBlockWalker({ single: true }).push(proton))).toBe(50);
+    const layout = (type: string) => nativeLayout(type === 'uint64' ? 'UInt64' : type);
+    const [one] = new NativeBlockWalker({ single: true, layout }).push(proton);
+    expect(one && seen(one).columns).toEqual([{ name: 'n', type: 'uint64', data: '0100000000000000' }]);
+  });
+});

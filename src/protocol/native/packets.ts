@@ -4,8 +4,8 @@
 import { GatewayError } from '../../errors.ts';
 import { decodeFrame, FrameError, frameLength, FRAME_OVERHEAD } from '../../compression.ts';
 import { incorrect } from '../../native-layout.ts';
-import type { NativeBlock } from '../../native-walker.ts';
-import { readBlock } from './block-length.ts';
+import { NativeBlockWalker, type NativeBlock } from '../../native-walker.ts';
+import { clientLayout, readBlock } from './block-length.ts';
 import { NUMERIC_OLD_SETTINGS } from './old-settings.ts';
 import { INCOMPLETE, Reader } from './reader.ts';
 
@@ -153,6 +153,13 @@ export interface ClientDecoderOptions {
  */
 interface CompressedData { readonly table: string; buf: Uint8Array; length: number; need: number }
 
+/**
+ * An uncompressed Data packet's block in progress: after the table name the packet's bytes go to a
+ * single-block walker, which keeps its position between chunks (no block is scanned twice), and
+ * the bytes after the block come back to the decoder.
+ */
+interface PlainData { readonly table: string; readonly walker: NativeBlockWalker }
+
 const EMPTY = new Uint8Array(0);
 const MAX_NAME = 1 << 16;
 
@@ -182,6 +189,8 @@ export class ClientPacketDecoder {
   #revision = 0;
   #compression = false;
   #data: CompressedData | null = null;
+  #plain: PlainData | null = null;
+  #rescanned = 0;
 
   constructor(options: ClientDecoderOptions = {}) {
     this.#maxString = options.maxStringBytes ?? 64 * 2 ** 20;
@@ -195,7 +204,15 @@ export class ClientPacketDecoder {
 
   /** Bytes received that belong to no returned packet yet. */
   get buffered(): number {
-    return this.#end - this.#start;
+    return this.#end - this.#start + (this.#plain?.walker.buffered ?? 0);
+  }
+
+  /**
+   * Bytes parsed again from a packet's start because the packet was incomplete the first time (a
+   * measure of re-parsing for tests and benchmarks; compressed frames' payloads are not counted).
+   */
+  get rescanned(): number {
+    return this.#rescanned;
   }
 
   /** Sets R = min(client, server revision) after the Hello; returns packets already buffered behind it. */
@@ -209,6 +226,10 @@ export class ClientPacketDecoder {
 
   push(chunk: Uint8Array): ClientPacket[] {
     if (chunk.byteLength === 0) return [];
+    if (this.#plain !== null) {
+      const packet = this.#plainBlock(chunk);
+      return packet === null ? [] : this.#run([packet]);
+    }
     if (this.#end > this.#start) this.#append(chunk);
     else {
       this.#buf = chunk;
@@ -222,15 +243,28 @@ export class ClientPacketDecoder {
 
   /** Throws CANNOT_READ_ALL_DATA (33) when the stream ended inside a packet. */
   end(): void {
-    if (this.#end > this.#start || this.#data !== null) {
-      throw new GatewayError(33, `Cannot read all data: the connection closed inside a packet (${this.#end - this.#start} bytes left over)`);
+    if (this.#end > this.#start || this.#data !== null || this.#plain !== null) {
+      throw new GatewayError(33, `Cannot read all data: the connection closed inside a packet (${this.buffered} bytes left over)`);
     }
   }
 
-  #run(): ClientPacket[] {
-    const out: ClientPacket[] = [];
+  /** Decodes what is buffered, handing the block of each uncompressed Data packet to its walker. */
+  #run(out: ClientPacket[] = []): ClientPacket[] {
+    for (;;) {
+      this.#packets(out);
+      if (this.#plain === null) break;
+      const packet = this.#plainBlock(this.#buf.subarray(this.#start, this.#end));
+      if (packet === null) return out;
+      out.push(packet);
+    }
+    this.#keepTail();
+    return out;
+  }
+
+  /** Parses whole packets from the buffer until it ends, the Hello awaits R, or a plain block begins. */
+  #packets(out: ClientPacket[]): void {
     const bytes = this.#buf.subarray(0, this.#end);
-    while (this.#start < this.#end && this.#phase !== 'revision') {
+    while (this.#start < this.#end && this.#phase !== 'revision' && this.#plain === null) {
       const r = new Reader(bytes, this.#start);
       let packet: ClientPacket | null;
       try {
@@ -238,6 +272,7 @@ export class ClientPacketDecoder {
       } catch (error) {
         if (error !== INCOMPLETE) throw error;
         this.#waitFor = INCOMPLETE.need - this.#start;
+        this.#rescanned += r.pos - this.#start;
         break;
       }
       this.#start = r.pos;
@@ -246,8 +281,29 @@ export class ClientPacketDecoder {
       if (packet.kind === 'data' && this.#owned && packet.block.bytes.buffer === this.#buf.buffer) this.#owned = false;
       out.push(packet);
     }
-    this.#keepTail();
-    return out;
+  }
+
+  /**
+   * Gives `bytes` (the rest of the buffer, or a pushed chunk) to the plain block's walker, which
+   * keeps views of them: the decoder's buffer is let go, never to be overwritten. When the block is
+   * complete, the bytes after it become the buffer and the packet is returned.
+   */
+  #plainBlock(bytes: Uint8Array): DataPacket | null {
+    const plain = this.#plain as PlainData;
+    const [block] = plain.walker.push(bytes);
+    this.#buf = EMPTY;
+    this.#start = 0;
+    this.#end = 0;
+    this.#owned = false;
+    if (block === undefined) return null;
+    this.#plain = null;
+    for (const chunk of plain.walker.rest()) {
+      if (this.#end === 0) {
+        this.#buf = chunk;
+        this.#end = chunk.byteLength;
+      } else this.#append(chunk);
+    }
+    return { kind: 'data', table: plain.table, block };
   }
 
   /** Copies an unowned tail into a carry buffer (the one copy of a packet that spans chunks). */
@@ -373,7 +429,9 @@ export class ClientPacketDecoder {
       this.#data = { table, buf: EMPTY, length: 0, need: 1 };
       return null;
     }
-    return { kind: 'data', table, block: readBlock(r, this.#revision, this.#maxBlock) };
+    const walker = new NativeBlockWalker({ revision: this.#revision, maxBlockBytes: this.#maxBlock, single: true, layout: clientLayout });
+    this.#plain = { table, walker };
+    return null;
   }
 
   /** One frame of a compressed block; the packet when the walker completes the block. */
