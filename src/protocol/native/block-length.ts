@@ -1,9 +1,8 @@
-// Finds where one TCP Native block ends in a contiguous buffer (reference/protocols.md §2.1, §2.2),
-// so a client Data packet can be cut out of the stream before the packet after it, and where its
-// columns are. (NativeBlockWalker walks a stream of blocks only: fed past a block's end it would
-// read the next packet as a block; and it knows ClickHouse type names only, while Proton drivers
-// write `uint64`, `nullable(string)`.) Restartable: on running out it throws INCOMPLETE with the
-// least offset needed, which for fixed-width columns jumps a whole column ahead.
+// Finds where one TCP Native block ends in a contiguous buffer (reference/protocols.md §2.1, §2.2)
+// and where its columns are: the block of a compressed Data packet, once its frames' payloads are
+// joined. (An uncompressed Data packet's block is walked incrementally across chunks instead, by a
+// single-block NativeBlockWalker with `clientLayout`.) Restartable: on running out it throws
+// INCOMPLETE with the least offset needed, which for fixed-width columns jumps a whole column ahead.
 import { incorrect, nativeLayout, NOT_IMPLEMENTED, prefixCount, UNKNOWN_TYPE, type NativeLayout } from '../../native-layout.ts';
 import { MAX_BLOCK_ROWS, MAX_STRING_LENGTH, REVISION_WITH_CUSTOM_SERIALIZATION } from '../../native.ts';
 import type { NativeBlock, NativeColumn } from '../../native-walker.ts';

@@ -169,7 +169,9 @@ const MAX_NAME = 1 << 16;
  * is a bare String the decoder can only recognise then). `push` returns the packets the chunk
  * completed; an incomplete packet's bytes are carried in one buffer (a chunk's tail is copied
  * once) and reparsed from the packet start only after as many bytes as the last attempt needed have
- * arrived. Data blocks may be views of pushed chunks: do not modify a chunk after pushing it.
+ * arrived; the block of an uncompressed Data packet is not reparsed but walked on chunk by chunk,
+ * so a large block costs time linear in its size. Data blocks may be views of pushed chunks: do
+ * not modify a chunk after pushing it.
  * Errors are GatewayErrors: UNKNOWN_PACKET_FROM_CLIENT (99), UNEXPECTED_PACKET_FROM_CLIENT (101:
  * not Hello first, or a second Hello), INCORRECT_DATA (117: malformed, or a declared length over the
  * limits, refused before its bytes arrive), the frame codes (33, 40, 89, 271) and the walker's.
