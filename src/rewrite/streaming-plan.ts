@@ -13,6 +13,7 @@ import { parseStatement } from './parse-select.ts';
 import { print } from './printer.ts';
 import { NeedsStreaming, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 import { transform, visitAll } from './transform.ts';
+import { dedupSource, dedupSql, hasLag, lagColumns, lagSql } from './streaming-functions.ts';
 import { bindEmitVersion, emitPolicy, windowCall, windowSql, type SnRange, type WindowCall, type WindowRead, type WindowSql } from './streaming-window-plan.ts';
 
 export type { SnRange, WindowRead } from './streaming-window-plan.ts';
@@ -51,8 +52,11 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
   if (written.query.kind !== 'select') throw new NeedsStreaming('A streaming UNION / INTERSECT / EXCEPT');
   const select = overViewStream(written.query, ctx, 0);
   const statement: SelectStatement = select === written.query ? written : { ...written, query: select };
-  const { stream, call } = source(select, ctx);
+  const { stream, call, dedup } = source(select, ctx);
   const aggregated = select.groupBy.length > 0 || select.columns.some(hasAggregate);
+  const lag = select.columns.some(hasLag);
+  if ((lag || dedup) && (aggregated || call !== null)) throw new NeedsStreaming('lag/lags/dedup() in a streaming aggregation or window');
+  if (lag && dedup) throw new NeedsStreaming('lag/lags over a streaming dedup()');
   if (call !== null && aggregated && !select.groupBy.some(isWindowColumn)) {
     throw new GatewayError(windowColumnNotReferenced, 'A windowed aggregation must GROUP BY window_start or window_end');
   }
@@ -60,14 +64,17 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
   const seek = seekTo(select.settings);
   const start = seek ?? (rewinds(select) ? 'earliest' : 'now');
   const limit = limitOf(select);
-  const base: Select = { ...select, emit: null, partitionBy: [], limit: aggregated ? select.limit : null, settings: select.settings.filter((s) => !engineSettings.has(s.name)) };
+  const alias = select.from?.kind === 'table_ref' ? select.from.alias : null;
+  const sn = (): Expr => ({ kind: 'identifier', parts: alias === null ? ['_tp_sn'] : [alias, '_tp_sn'] });
+  const plain: Select = { ...select, emit: null, limit: aggregated ? select.limit : null, settings: select.settings.filter((s) => !engineSettings.has(s.name)) };
+  // lag/lags: window functions per PARTITION BY key (the only substreams a tail has).
+  const lagged = lag ? lagColumns(plain, sn) : null;
+  const base: Select = { ...(lagged?.select ?? plain), partitionBy: [] };
   // Checked once (unknown functions, streaming-only ones): the per-range SQL reuses the same rewrite.
   const checked = toClickHouse(bindEmitVersion({ ...statement, query: base, format: null }), ctx);
   const rewritten = checked.statement.query as Select;
   const window = call === null || !aggregated ? null : windowSql(call, checked, select.partitionBy, select.emit?.delay ?? null, ctx);
-  if (select.partitionBy.length > 0 && window === null) throw new NeedsStreaming('PARTITION BY without a tumble/hop window');
-  const alias = select.from?.kind === 'table_ref' ? select.from.alias : null;
-  const sn = (): Expr => ({ kind: 'identifier', parts: alias === null ? ['_tp_sn'] : [alias, '_tp_sn'] });
+  if (select.partitionBy.length > 0 && window === null && !lag) throw new NeedsStreaming('PARTITION BY without a tumble/hop window or lag()');
   const inRange = (range: SnRange): Expr => ({
     kind: 'binary', op: 'AND',
     left: { kind: 'binary', op: '>=', left: sn(), right: { kind: 'number', text: String(range.first) } },
@@ -76,11 +83,17 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
   const limited = (rowLimit: number | null): Limit | null => (rowLimit === null ? rewritten.limit : { limit: { kind: 'number', text: String(rowLimit) }, offset: null, withTies: false });
   const printed = (q: Select): string => print({ kind: 'select_statement', query: q, format: null }, 'clickhouse');
   const windowTail = call !== null && !aggregated;
+  // The query's start: the engine's first read (backfill or first live range) begins there.
+  let startSn: bigint | null = null;
   return {
     kind: 'tail', stream, start, limit, format: statement.format, settings: checked.settings,
     aggregate: aggregated ? { periodMs: emit.periodMs, repeat: emit.repeat, onUpdate: emit.onUpdate } : null,
     window: window === null ? null : { ...window, maxWindows: maxWindows(select.settings), timeoutMs: emit.timeoutMs, final: emit.final },
     sql: (range, rowLimit) => {
+      if (startSn === null && range.next > range.first) startSn = range.first;
+      const from = startSn ?? range.first;
+      if (lagged !== null) return printed({ ...lagSql(rewritten, lagged.depth, sn, from, range), limit: limited(rowLimit) });
+      if (dedup) return printed({ ...dedupSql(rewritten, from, range), limit: limited(rowLimit) });
       // The range predicate has no functions, so it joins the already rewritten WHERE as it is.
       if (windowTail) return printed({ ...inWindowSubquery(rewritten, inRange(range)), limit: limited(rowLimit) });
       const where: Expr = rewritten.where === null ? inRange(range) : { kind: 'binary', op: 'AND', left: rewritten.where, right: inRange(range) };
@@ -98,11 +111,13 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
 }
 
 /** The stream read and, for `tumble(s, …)` / `hop(s, …)`, the window call. */
-function source(select: Select, ctx: RewriteContext): { stream: StreamEntry; call: WindowCall | null } {
+function source(select: Select, ctx: RewriteContext): { stream: StreamEntry; call: WindowCall | null; dedup: boolean } {
   const from = select.from;
   let name: Expr | undefined;
   let call: WindowCall | null = null;
+  const dedup = from?.kind === 'table_function' && /^dedup$/i.test(from.call.name);
   if (from?.kind === 'table_ref') name = from.name;
+  else if (from?.kind === 'table_function' && dedup) name = dedupSource(from.call);
   else if (from?.kind === 'table_function' && /^(tumble|hop)$/i.test(from.call.name)) {
     name = from.call.args[0];
     call = windowCall(from.call);
@@ -113,7 +128,7 @@ function source(select: Select, ctx: RewriteContext): { stream: StreamEntry; cal
   const stream = ctx.catalog.stream(parts.length > 1 ? (parts[0] as string) : ctx.database, parts[parts.length - 1] as string);
   if (stream === undefined) throw new NeedsStreaming('A streaming query over something that is not a stream');
   if (stream.mode !== 'append') throw new NeedsStreaming(`A streaming read of a ${stream.mode} stream (snapshot replay and retraction)`);
-  return { stream, call };
+  return { stream, call, dedup };
 }
 
 const isWindowColumn = (e: Expr): boolean => e.kind === 'identifier' && /^window_(start|end)$/.test(e.parts.at(-1) ?? '');
