@@ -55,12 +55,13 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
   const { stream, call, dedup } = source(select, ctx);
   const aggregated = select.groupBy.length > 0 || select.columns.some(hasAggregate);
   const lag = select.columns.some(hasLag);
-  if ((lag || dedup) && (aggregated || call !== null)) throw new NeedsStreaming('lag/lags/dedup() in a streaming aggregation or window');
+  if ((lag && aggregated) || ((lag || dedup) && call !== null)) throw new NeedsStreaming('lag/lags in a streaming aggregation, lag/lags/dedup() in a window');
   if (lag && dedup) throw new NeedsStreaming('lag/lags over a streaming dedup()');
   if (call !== null && aggregated && !select.groupBy.some(isWindowColumn)) {
     throw new GatewayError(windowColumnNotReferenced, 'A windowed aggregation must GROUP BY window_start or window_end');
   }
   const emit = emitPolicy(select.emit, aggregated, call !== null && aggregated);
+  if (dedup && emit.onUpdate) throw new NeedsStreaming('EMIT ON UPDATE over a streaming dedup()');
   const seek = seekTo(select.settings);
   const start = seek ?? (rewinds(select) ? 'earliest' : 'now');
   const limit = limitOf(select);
@@ -101,10 +102,12 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
     },
     read: (r, rowLimit) => {
       if (window !== null) return window.sql(r, rowLimit);
+      const version: WithItem = { kind: 'with_expr', name: '__hadron_emit_version', expr: { kind: 'number', text: String(r.version) } };
+      // Over dedup(): the first row per key of all the rows since the start (ON UPDATE is refused).
+      if (dedup) return printed({ ...dedupSql(rewritten, r.rows.first, r.rows), with: [...rewritten.with, version], limit: limited(rowLimit) });
       const where: Expr = rewritten.where === null ? inRange(r.rows) : { kind: 'binary', op: 'AND', left: rewritten.where, right: inRange(r.rows) };
       const changed: Expr | null = r.changedSince === null ? null : { kind: 'binary', op: '>=', left: { kind: 'function', name: 'max', params: null, args: [sn()], distinct: false }, right: { kind: 'number', text: String(r.changedSince) } };
       const having = changed === null ? rewritten.having : rewritten.having === null ? changed : { kind: 'binary', op: 'AND', left: rewritten.having, right: changed } as Expr;
-      const version: WithItem = { kind: 'with_expr', name: '__hadron_emit_version', expr: { kind: 'number', text: String(r.version) } };
       return printed({ ...rewritten, with: [...rewritten.with, version], where, having, limit: limited(rowLimit) });
     },
   };

@@ -95,10 +95,20 @@ describe('dedup()', () => {
     expect(await golden('d3', 'i, s', 'SELECT i, s FROM dedup(d3, s) LIMIT 1', steps, before)).toEqual(['1,a']);
   });
 
-  it('refused: dedup in an aggregation or under a window, over a subquery', () => {
+  it('a global aggregation over dedup(): every period, the result over the first row per key since the start', async () => {
+    createStream(db.session, 'CREATE STREAM d5 (i int32, s string)');
+    const steps: Step[] = [
+      { insert: [`(1, 'a', ${at(1)}`, `(2, 'b', ${at(2)}`, `(3, 'a', ${at(3)}`] }, { wait: 1000 },
+      { insert: [`(4, 'b', ${at(4)}`, `(5, 'c', ${at(5)}`] }, { wait: 1000 }, { wait: 1000 },
+    ];
+    const sql = 'SELECT count(), sum(i) FROM dedup(d5, s) EMIT PERIODIC 1s';
+    expect(await golden('d5', 'i, s', sql, steps)).toEqual(['2,3', '3,8']);
+  });
+
+  it('refused: dedup under a window or over a subquery, ON UPDATE over dedup', () => {
     createStream(db.session, 'CREATE STREAM d4 (i int32, s string)');
     const code = (sql: string): number | undefined => thrownCode(() => plan(parseSql(sql), streaming, sql));
-    expect(code('SELECT count() FROM dedup(d4, s)')).toBe(48);
+    expect(code('SELECT s, count() FROM dedup(d4, s) GROUP BY s EMIT ON UPDATE')).toBe(48);
     expect(code('SELECT * FROM tumble(dedup(d4, s), 5s)')).toBe(48);
     expect(code('SELECT * FROM dedup((SELECT * FROM d4), s)')).toBe(48);
   });
