@@ -128,8 +128,9 @@ export function dedupSql(rewritten: Select, start: bigint, range: Range): Select
   const keys = q.limitBy?.by ?? [];
   const sn: Expr = { kind: 'identifier', parts: ['_tp_sn'] };
   const inRange = and(cmp('>=', sn, range.first), cmp('<', sn, range.next));
-  const seen: Select = { ...emptySelect, columns: [...keys], from: q.from, where: and(cmp('>=', sn, start), cmp('<', sn, range.first)) };
-  const key: Expr = keys.length === 1 ? (keys[0] as Expr) : { kind: 'tuple', items: keys };
+  // One tuple column on both sides: a NULL key is then a value of the set (a bare NULL is never NOT IN).
+  const key = fn('tuple', ...keys);
+  const seen: Select = { ...emptySelect, columns: [key], from: q.from, where: and(cmp('>=', sn, start), cmp('<', sn, range.first)) };
   const fresh: Expr = { kind: 'binary', op: 'NOT IN', left: key, right: { kind: 'subquery', query: seen } };
   const where = range.first <= start ? inRange : and(inRange, fresh);
   return { ...rewritten, from: { ...from, query: { ...q, where: q.where === null ? where : and(q.where, where) } } };

@@ -86,6 +86,13 @@ describe('dedup()', () => {
     expect(await golden('d2', 'i, s', 'SELECT i, s FROM dedup(d2, i, s, 0s, 100) AS d WHERE d.i > 1', steps)).toEqual(['2,a', '3,c', '4,c']);
   });
 
+  it('a NULL key is a key like any other', async () => {
+    createStream(db.session, 'CREATE STREAM d6 (i int32, s nullable(string))');
+    const steps: Step[] = [{ insert: [`(1, NULL, ${at(1)}`, `(2, 'a', ${at(2)}`] }, { insert: [`(3, NULL, ${at(3)}`, `(4, 'b', ${at(4)}`] }];
+    expect(await golden('d6', 'i, s', 'SELECT i, s FROM dedup(d6, s)', steps)).toEqual(['1,\\N', '2,a', '4,b']);
+    expect(await golden('d6', 'i, s', 'SELECT i, s FROM dedup(d6, s, i)', steps)).toEqual(['1,\\N', '2,a', '3,\\N', '4,b']);
+  });
+
   it('a tail from now remembers only the keys seen since its start; a rewind all of them', async () => {
     createStream(db.session, 'CREATE STREAM d3 (i int32, s string)');
     const before = `INSERT INTO default.d3 (i, s, _tp_time, _tp_sn) SETTINGS insert_allow_materialized_columns = 1 VALUES (0, 'a', '2024-03-01 00:00:00', 5)`;
