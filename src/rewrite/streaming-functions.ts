@@ -7,6 +7,7 @@
 import { Code, GatewayError } from '../errors.ts';
 import type { Expr, FunctionCall, Select, WindowSpec } from './ast.ts';
 import { emptySelect } from './ast.ts';
+import { print } from './printer.ts';
 import { NeedsStreaming } from './to-clickhouse.ts';
 import { transform, visitAll } from './transform.ts';
 
@@ -72,12 +73,14 @@ export function lagColumns(select: Select, sn: Sn): { select: Select; depth: num
     frame: { unit: 'ROWS', start: { type: 'PRECEDING', offset: num(depth) }, end: { type: 'CURRENT ROW', offset: null } },
   };
   const one = (column: Expr, n: number, fallback: Expr | null): Expr => ({ ...(fn('lag_in_frame', column, num(n), ...(fallback === null ? [] : [fallback])) as FunctionCall), over });
-  const columns = select.columns.map((c) => transform(c, (n) => {
+  const replaced = (c: Expr): Expr => transform(c, (n) => {
     if (!isLag(n as Expr)) return n;
     const f = n as FunctionCall;
     const { column, offsets, fallback } = lagCall(f);
     return /^lag$/i.test(f.name) ? one(column, offsets[0] as number, fallback) : { kind: 'array', items: offsets.map((k) => one(column, k, fallback)) };
-  }, (n) => n.kind !== 'subquery' && n.kind !== 'lambda'));
+  }, (n) => n.kind !== 'subquery' && n.kind !== 'lambda');
+  // An unaliased item keeps the name of what the client wrote (`lag(v)`), in either dialect.
+  const columns = select.columns.map((c) => (!hasLag(c) ? c : c.kind === 'alias' ? replaced(c) : { kind: 'alias' as const, expr: replaced(c), name: print(c, 'proton') }));
   return { select: { ...select, columns }, depth };
 }
 

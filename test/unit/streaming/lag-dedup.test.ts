@@ -54,10 +54,33 @@ describe('lag / lags', () => {
     expect(await golden('l4', 'v', "SELECT v, lag(v) FROM l4 SETTINGS seek_to='earliest'", steps, before)).toEqual(['100,0', '1,100', '2,1', '3,2']);
   });
 
+  it('over a view that filters and projects a stream (composed into the query)', async () => {
+    createStream(db.session, 'CREATE STREAM l8 (v int32)');
+    createStream(db.session, 'CREATE VIEW l8v AS SELECT v * 2 AS w FROM l8 WHERE v != 2');
+    const steps: Step[] = [{ insert: [1, 2, 3].map((v) => `(${v}, ${at(v)}`) }, { insert: [4].map((v) => `(${v}, ${at(v)}`) }];
+    expect(await golden('l8', 'v', 'SELECT w, lag(w) AS p FROM l8v', steps)).toEqual(['2,0', '6,2', '8,6']);
+  });
+
   it('LIMIT ends the query after n rows', async () => {
     createStream(db.session, 'CREATE STREAM l5 (v int32)');
     const steps: Step[] = [{ insert: [1, 2, 3].map((v) => `(${v}, ${at(v)}`) }, { insert: [4, 5].map((v) => `(${v}, ${at(v)}`) }];
     expect(await golden('l5', 'v', 'SELECT v, lag(v) FROM l5 LIMIT 4', steps)).toEqual(['1,0', '2,1', '3,2', '4,3']);
+  });
+
+  it('the SQL of a range: the range plus the last n rows before it per key, kept by QUALIFY; columns named as written', () => {
+    createStream(db.session, 'CREATE STREAM l7 (k string, v int32)');
+    const sql = 'SELECT a.v, lag(a.v, 2), lags(v, 0, 1) AS ps FROM l7 AS a WHERE v > 0 PARTITION BY a.k';
+    const p = plan(parseSql(sql), streaming, sql);
+    if (p.kind !== 'tail') throw new Error(p.kind);
+    expect(p.tail.sql({ first: 0n, next: 0n }, 0)).toContain('QUALIFY a._tp_sn >= 0');
+    p.tail.sql({ first: 10n, next: 12n }, null);
+    const text = p.tail.sql({ first: 20n, next: 25n }, 3);
+    const over = 'OVER (PARTITION BY a.k ORDER BY a._tp_sn ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)';
+    expect(text).toBe(`SELECT a.v, lagInFrame(a.v, 2) ${over} AS \`lag(a.v, 2)\`, [lagInFrame(v, 0) ${over}, lagInFrame(v, 1) ${over}] AS ps FROM l7 AS a`
+      + ' WHERE v > 0 AND (a._tp_sn >= 20 AND a._tp_sn < 25 OR a._tp_sn IN (SELECT a._tp_sn FROM l7 AS a WHERE a._tp_sn >= 10 AND a._tp_sn < 20 AND v > 0 ORDER BY a._tp_sn DESC LIMIT 2 BY a.k))'
+      + ' QUALIFY a._tp_sn >= 20 ORDER BY a._tp_sn LIMIT 3');
+    db.session.query('INSERT INTO default.l7 (k, v, _tp_sn) SETTINGS insert_allow_materialized_columns = 1 VALUES (\'a\', 1, 10), (\'a\', 2, 11), (\'a\', 3, 20)', 'TSV');
+    expect(db.session.query(text, 'JSONEachRow').trim()).toBe('{"v":3,"lag(a.v, 2)":1,"ps":[3,2]}');
   });
 
   it('refused: lag in an aggregation, a window or a WHERE; non-literal offsets', () => {
