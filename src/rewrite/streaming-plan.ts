@@ -3,7 +3,8 @@
 // (streaming-window-plan.ts), with its emit policy. The engine (streaming/tail.ts) reads the rows of
 // each published `_tp_sn` range from the store with the SQL this module prints, so every function
 // that works historically works here too. A read of a view that filters/projects a stream is composed
-// with that stream first (§1.5). Joins, session windows, keyed streams, CHANGELOG, views that
+// with that stream first (§1.5). `lag`/`lags` and `dedup()` tails read the rows before each range
+// again (streaming-functions.ts). Joins, session windows, keyed streams, CHANGELOG, views that
 // aggregate and the other forms that need retraction are refused with NeedsStreaming (48).
 import type { StreamEntry, ViewEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
@@ -54,9 +55,7 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
   const statement: SelectStatement = select === written.query ? written : { ...written, query: select };
   const { stream, call, dedup } = source(select, ctx);
   const aggregated = select.groupBy.length > 0 || select.columns.some(hasAggregate);
-  const lag = select.columns.some(hasLag);
-  if ((lag && aggregated) || ((lag || dedup) && call !== null)) throw new NeedsStreaming('lag/lags in a streaming aggregation, lag/lags/dedup() in a window');
-  if (lag && dedup) throw new NeedsStreaming('lag/lags over a streaming dedup()');
+  const lag = rowFunctions(select, aggregated, call !== null, dedup);
   if (call !== null && aggregated && !select.groupBy.some(isWindowColumn)) {
     throw new GatewayError(windowColumnNotReferenced, 'A windowed aggregation must GROUP BY window_start or window_end');
   }
@@ -132,6 +131,14 @@ function source(select: Select, ctx: RewriteContext): { stream: StreamEntry; cal
   if (stream === undefined) throw new NeedsStreaming('A streaming query over something that is not a stream');
   if (stream.mode !== 'append') throw new NeedsStreaming(`A streaming read of a ${stream.mode} stream (snapshot replay and retraction)`);
   return { stream, call, dedup };
+}
+
+/** Whether the tail's items call lag/lags; 48 where lag/lags/dedup() cannot run yet (see streaming-functions.ts). */
+function rowFunctions(select: Select, aggregated: boolean, windowed: boolean, dedup: boolean): boolean {
+  const lag = select.columns.some(hasLag);
+  if ((lag && aggregated) || ((lag || dedup) && windowed)) throw new NeedsStreaming('lag/lags in a streaming aggregation, lag/lags/dedup() in a window');
+  if (lag && dedup) throw new NeedsStreaming('lag/lags over a streaming dedup()');
+  return lag;
 }
 
 const isWindowColumn = (e: Expr): boolean => e.kind === 'identifier' && /^window_(start|end)$/.test(e.parts.at(-1) ?? '');

@@ -72,7 +72,10 @@ describe('lag / lags', () => {
     const sql = 'SELECT a.v, lag(a.v, 2), lags(v, 0, 1) AS ps FROM l7 AS a WHERE v > 0 PARTITION BY a.k';
     const p = plan(parseSql(sql), streaming, sql);
     if (p.kind !== 'tail') throw new Error(p.kind);
-    expect(p.tail.sql({ first: 0n, next: 0n }, 0)).toContain('QUALIFY a._tp_sn >= 0');
+    // The executor describes the empty range for a format's header before the first read.
+    const empty = p.tail.sql({ first: 0n, next: 0n }, 0);
+    expect(empty).toContain('QUALIFY a._tp_sn >= 0');
+    expect(db.session.query(`DESCRIBE (${empty})`, 'TSV').split('\n').map((l) => l.split('\t').slice(0, 2).join(' '))).toEqual(['v Int32', 'lag(a.v, 2) Int32', 'ps Array(Int32)', '']);
     p.tail.sql({ first: 10n, next: 12n }, null);
     const text = p.tail.sql({ first: 20n, next: 25n }, 3);
     const over = 'OVER (PARTITION BY a.k ORDER BY a._tp_sn ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)';
