@@ -21,10 +21,13 @@ import { boundedRandomRows, decorrelated, randomRows } from './random-stream.ts'
 import { transform } from './transform.ts';
 import { protonTypeNameSql } from './type-name-sql.ts';
 
-/** A query Hadron can only answer with its streaming engine (the streaming issue builds it). */
+/**
+ * A form only a streaming query has (refused in table mode), or one the streaming engine does not run
+ * yet (refused by the streaming planner): both are 48 NOT_IMPLEMENTED.
+ */
 export class NeedsStreaming extends GatewayError {
   constructor(what: string) {
-    super(Code.NOT_IMPLEMENTED, `${what} needs Hadron's streaming engine, which does not run queries yet; read history with table(...) or SETTINGS query_mode='table'`);
+    super(Code.NOT_IMPLEMENTED, `${what} is not supported here: streaming forms run on the streaming ports (3218, 8463) or with query_mode='streaming', and only those listed in docs/streaming.md; read history with table(...) or query_mode='table'`);
   }
 }
 
