@@ -118,11 +118,14 @@ const jsonRows = async (sql: string): Promise<string> => (await chdb.session.que
 const staging = mkdtempSync(join(tmpdir(), 'hadron-native-columns-'));
 afterAll(() => rmSync(staging, { recursive: true, force: true }));
 let staged = 0;
-/** The store reading our bytes: `SELECT * FROM file(<bytes>, Native)` as JSONCompactEachRow. */
+/**
+ * The store reading our bytes: `SELECT * FROM file(<bytes>, Native)` as JSONCompactEachRow, in file
+ * order (one reading thread: with several, the blocks of one file may come back in any order).
+ */
 async function storeReads(bytes: Uint8Array): Promise<string> {
   const path = join(staging, `${staged++}.native`);
   writeFileSync(path, bytes);
-  return jsonRows(`SELECT * FROM file('${path}', Native)`);
+  return jsonRows(`SELECT * FROM file('${path}', Native) SETTINGS max_threads = 1`);
 }
 
 const seven = 'FROM numbers(7) SETTINGS allow_suspicious_low_cardinality_types = 1, max_block_size = 3';
