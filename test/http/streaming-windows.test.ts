@@ -2,58 +2,12 @@
 // later row passes its end, late rows are dropped, TIMEOUT closes an idle window, ON UPDATE emits per batch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHadron, type HadronProcess } from '../support/hadron.ts';
+import { pause, post, streamLines } from '../support/streaming-http.ts';
 
 let server: HadronProcess;
 
-async function q(sql: string): Promise<string> {
-  const r = await fetch(`${server.url}/`, { method: 'POST', body: sql });
-  const text = await r.text();
-  if (r.status !== 200) throw new Error(`${sql} → ${r.status} ${text}`);
-  return text;
-}
-
-/** A streaming query on 3218: its lines as they come, and a way to end it. */
-function stream(sql: string, params: Record<string, string> = {}) {
-  const controller = new AbortController();
-  const lines: string[] = [];
-  let status = 0;
-  let ended = false;
-  const done = (async () => {
-    const r = await fetch(`${server.streamingUrl}/?${new URLSearchParams(params)}`, { method: 'POST', body: sql, signal: controller.signal });
-    status = r.status;
-    const decoder = new TextDecoder();
-    let tail = '';
-    try {
-      for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) {
-        tail += decoder.decode(chunk, { stream: true });
-        const parts = tail.split('\n');
-        tail = parts.pop() as string;
-        lines.push(...parts);
-      }
-    } catch {
-      // aborted by the test
-    }
-    ended = true;
-  })();
-  return {
-    lines,
-    get status() { return status; },
-    get ended() { return ended; },
-    /** Waits until `n` lines came (bounded). */
-    async until(n: number, ms = 10_000): Promise<string[]> {
-      const deadline = Date.now() + ms;
-      while (lines.length < n && Date.now() < deadline && !ended) await new Promise((r) => setTimeout(r, 20));
-      return lines.slice();
-    },
-    async stop(): Promise<void> {
-      controller.abort();
-      await done;
-    },
-    done,
-  };
-}
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const q = (sql: string): Promise<string> => post(server.url, sql);
+const stream = (sql: string, params: Record<string, string> = {}) => streamLines(server.streamingUrl, sql, params);
 
 beforeAll(async () => {
   server = await startHadron();
