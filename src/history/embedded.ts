@@ -344,8 +344,13 @@ export class EmbeddedBackend implements Backend {
  */
 const smallInsert: ReadonlyArray<[string, string]> = [['max_threads', '1'], ['max_insert_threads', '1'], ['input_format_parallel_parsing', '0']];
 
-/** What a sequenced insert needs: `_tp_sn` is MATERIALIZED (hidden from `SELECT *`), yet written by us. */
-const sequencedSettings: ReadonlyArray<[string, string]> = [['insert_allow_materialized_columns', '1']];
+/**
+ * What a sequenced insert needs: `_tp_sn` is MATERIALIZED (hidden from `SELECT *`), yet written by
+ * us; a keyed stream's versions of one batch are all kept (`optimize_on_insert = 0`: no collapse at
+ * insert, FINAL still reads the latest) so that a streaming read as of a position inside the batch,
+ * and ASOF joins with keep_versions, see them.
+ */
+const sequencedSettings: ReadonlyArray<[string, string]> = [['insert_allow_materialized_columns', '1'], ['optimize_on_insert', '0']];
 
 /** Settings under which a parse drops bad rows instead of failing. */
 const tolerantParse: readonly string[] = ['input_format_allow_errors_num', 'input_format_allow_errors_ratio'];

@@ -99,7 +99,7 @@ export async function replay(session: Session, stream: string, columns: string, 
       const chunk = rows.slice(i, i + size);
       const first = sn;
       const values = chunk.map((r) => `${r.slice(0, -1)}, ${String(sn++)})`).join(', ');
-      session.query(`INSERT INTO ${key} (${columns}, _tp_time, _tp_sn) SETTINGS insert_allow_materialized_columns = 1 VALUES ${values}`, "TSV");
+      session.query(`INSERT INTO ${key} (${columns}, _tp_time, _tp_sn) SETTINGS insert_allow_materialized_columns = 1, optimize_on_insert = 0 VALUES ${values}`, "TSV");
       log.publish(key, first, sn);
       await settle();
     }
