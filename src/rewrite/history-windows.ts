@@ -4,6 +4,7 @@
 import { Code, GatewayError } from '../errors.ts';
 import type { Expr, Interval, Select, TableExpr } from './ast.ts';
 import { emptySelect } from './ast.ts';
+import { NeedsStreaming } from './to-clickhouse.ts';
 
 const star: Expr = { kind: 'star', qualifier: [], except: [] };
 const id = (name: string): Expr => ({ kind: 'identifier', parts: [name] });
@@ -63,4 +64,13 @@ export function dedup(keys: readonly Expr[], src: TableExpr, alias: string | nul
     limitBy: { limit: { kind: 'number', text: '1' }, offset: null, by: keys },
   };
   return { kind: 'table_subquery', query, alias };
+}
+
+/**
+ * `session(src, …)` outside the streaming engine. Over a stream read bare the streaming planner
+ * (streaming-session-plan.ts) runs it; over history it is refused with 48 (see docs/streaming.md).
+ */
+export function sessionWindows(src: TableExpr): TableExpr {
+  void src;
+  throw new NeedsStreaming('session() windows over history (table())');
 }

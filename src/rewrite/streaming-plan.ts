@@ -4,8 +4,9 @@
 // each published `_tp_sn` range from the store with the SQL this module prints, so every function
 // that works historically works here too. A read of a view that filters/projects a stream is composed
 // with that stream first (§1.5). `lag`/`lags` and `dedup()` tails read the rows before each range
-// again (streaming-functions.ts). Joins, session windows, keyed streams, CHANGELOG, views that
-// aggregate and the other forms that need retraction are refused with NeedsStreaming (48).
+// again (streaming-functions.ts); session() aggregations are planned in streaming-session-plan.ts.
+// Joins, keyed streams, CHANGELOG, views that aggregate and the other forms that need retraction
+// are refused with NeedsStreaming (48).
 import type { StreamEntry, ViewEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import type { Expr, Limit, Select, SelectStatement, Setting, WithItem } from './ast.ts';
@@ -16,6 +17,7 @@ import { NeedsStreaming, toClickHouse, type RewriteContext } from './to-clickhou
 import { transform, visitAll } from './transform.ts';
 import { dedupSource, dedupSql, hasLag, lagColumns, lagSql } from './streaming-functions.ts';
 import { bindEmitVersion, emitPolicy, windowCall, windowSql, type SnRange, type WindowCall, type WindowRead, type WindowSql } from './streaming-window-plan.ts';
+import { sessionCall, sessionTailPlan, type SessionCall, type SessionSql } from './streaming-session-plan.ts';
 
 export type { SnRange, WindowRead } from './streaming-window-plan.ts';
 
@@ -33,6 +35,8 @@ export type TailPlan = {
   readonly aggregate: { readonly periodMs: number | null; readonly repeat: boolean; readonly onUpdate: boolean } | null;
   /** A tumble/hop aggregation: the window state machine's parameters and per-range probe. */
   readonly window: (WindowSql & { readonly maxWindows: number; readonly timeoutMs: number | null; readonly final: boolean }) | null;
+  /** A session() aggregation: the session machine's parameters, probe and emits (streaming-session-plan.ts). */
+  readonly session?: SessionSql | null;
   /** ClickHouse SQL over the stream's rows in `range` (a tail), LIMIT `limit` when given. */
   sql(range: SnRange, limit: number | null): string;
   /** ClickHouse SQL of one emit of an aggregation. */
@@ -64,6 +68,8 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
   const seek = seekTo(select.settings);
   const start = seek ?? (rewinds(select) ? 'earliest' : 'now');
   const limit = limitOf(select);
+  // session(): planned apart (streaming-session-plan.ts).
+  if (call?.name === 'session') return sessionTailPlan({ statement, select, stream, call, start, limit, emit, aggregated, maxWindows: maxWindows(select.settings), engineSettings }, ctx);
   const alias = select.from?.kind === 'table_ref' ? select.from.alias : null;
   const sn = (): Expr => ({ kind: 'identifier', parts: alias === null ? ['_tp_sn'] : [alias, '_tp_sn'] });
   const plain: Select = { ...select, emit: null, limit: aggregated ? select.limit : null, settings: select.settings.filter((s) => !engineSettings.has(s.name)) };
@@ -113,17 +119,20 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
 }
 
 /** The stream read and, for `tumble(s, …)` / `hop(s, …)`, the window call. */
-function source(select: Select, ctx: RewriteContext): { stream: StreamEntry; call: WindowCall | null; dedup: boolean } {
+function source(select: Select, ctx: RewriteContext): { stream: StreamEntry; call: WindowCall | SessionCall | null; dedup: boolean } {
   const from = select.from;
   let name: Expr | undefined;
-  let call: WindowCall | null = null;
+  let call: WindowCall | SessionCall | null = null;
   const dedup = from?.kind === 'table_function' && /^dedup$/i.test(from.call.name);
   if (from?.kind === 'table_ref') name = from.name;
   else if (from?.kind === 'table_function' && dedup) name = dedupSource(from.call);
   else if (from?.kind === 'table_function' && /^(tumble|hop)$/i.test(from.call.name)) {
     name = from.call.args[0];
     call = windowCall(from.call);
-  } else if (from?.kind === 'table_function' && /^session$/i.test(from.call.name)) throw new NeedsStreaming('Streaming session() windows');
+  } else if (from?.kind === 'table_function' && /^session$/i.test(from.call.name)) {
+    name = from.call.args[0];
+    call = sessionCall(from.call);
+  }
   else throw new NeedsStreaming('A streaming query over joins, subqueries or table functions');
   if (name?.kind !== 'identifier') throw new NeedsStreaming('A streaming window over a subquery or a table function');
   const parts = name.parts;

@@ -16,7 +16,7 @@ import { Cursor } from './parse-cursor.ts';
 import { parseType } from './parse-expression.ts';
 import { parseExpression } from './parse-select.ts';
 import { print } from './printer.ts';
-import { dedup, windowed } from './history-windows.ts';
+import { dedup, sessionWindows, windowed } from './history-windows.ts';
 import { boundedRandomRows, decorrelated, randomRows } from './random-stream.ts';
 import { transform } from './transform.ts';
 import { protonTypeNameSql } from './type-name-sql.ts';
@@ -363,7 +363,7 @@ function tableFunction(call: FunctionCall, alias: string | null, state: State): 
       return alias === null ? inner : withAlias(inner, alias);
     }
     case 'tumble': case 'hop': return windowed(name, call.args.slice(1).map((a) => rewriteExpr(a, state)), source(call.args[0]), alias);
-    case 'session': throw new GatewayError(Code.NOT_IMPLEMENTED, 'session() windows over history are not supported yet; use the streaming engine');
+    case 'session': return sessionWindows(source(call.args[0])); // issue 6: a bare stream's session() is the streaming planner's
     case 'dedup': {
       const src = source(call.args[0]);
       const keys = call.args.slice(1).filter((a) => a.kind !== 'interval' && a.kind !== 'number').map((a) => rewriteExpr(a, state));

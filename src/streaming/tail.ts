@@ -6,6 +6,7 @@
 // after it as they are published — no gap, no duplicate.
 import type { SnRange, StreamLog, Subscription } from './log.ts';
 import { WindowMachine, type LateRule, type Touch, type WindowEmit, type WindowRef } from './window.ts';
+import { SessionMachine, sessionRow, type SessionEmit, type SessionSpec } from './session.ts';
 
 /** Time is an input (STYLE 11): the engine never reads the wall clock itself. */
 export interface Clock {
@@ -46,6 +47,12 @@ export type TailQuery = {
     /** SQL giving one row `{k, ws, we, mx, wm, sn}` per key and window of the range's rows (see rewrite/streaming-window-plan.ts). */
     probe(range: SnRange): string;
   } | null;
+  /** A session() aggregation (see session.ts): a probe per range, one emit per closed session. */
+  readonly session?: (SessionSpec & {
+    /** SQL giving one row `{k, t, sn, sp, ep}` per row of the range, in `_tp_sn` order (see rewrite/streaming-session-plan.ts). */
+    probe(range: SnRange): string;
+    read(session: SessionEmit, version: number, limit: number | null): string;
+  }) | null;
   /** A tail's SQL over the rows of `range`. */
   sql(range: SnRange, limit: number | null): string;
   /** An aggregation emit's SQL. */
@@ -156,6 +163,7 @@ class AggregateRun {
   private tickedUpTo: bigint;
   private nextPeriod: number | null;
   private readonly machine: WindowMachine | null;
+  private readonly sessions: SessionMachine | null;
   private readonly q: TailQuery;
   private readonly port: TailPort;
   private readonly from: bigint;
@@ -169,6 +177,7 @@ class AggregateRun {
     const period = q.aggregate?.periodMs ?? null;
     this.nextPeriod = period === null ? null : port.clock.now() + period;
     this.machine = q.window === null ? null : new WindowMachine(q.window);
+    this.sessions = q.session == null ? null : new SessionMachine(q.session);
   }
 
   done(): boolean {
@@ -176,7 +185,7 @@ class AggregateRun {
   }
 
   nextTimer(): number | null {
-    const timeout = this.machine?.timeoutAt() ?? null;
+    const timeout = this.machine?.timeoutAt() ?? this.sessions?.timeoutAt() ?? null;
     if (this.nextPeriod === null) return timeout;
     return timeout === null ? this.nextPeriod : Math.min(timeout, this.nextPeriod);
   }
@@ -185,6 +194,10 @@ class AggregateRun {
     this.latest = range.next;
     const agg = this.q.aggregate;
     const perRange = agg !== null && agg.onUpdate && agg.periodMs === null;
+    if (this.sessions !== null && this.q.session != null) {
+      const rows = (await this.port.rows(this.q.session.probe(range))).map(sessionRow);
+      return this.sessionFinals(this.sessions.arrive(rows, this.port.clock.now()));
+    }
     if (this.machine === null || this.q.window === null) {
       if (perRange) await this.emit({ windows: null, rows: { first: this.from, next: range.next }, late: [], changedSince: range.first });
       return;
@@ -199,6 +212,7 @@ class AggregateRun {
 
   async tick(now: number): Promise<void> {
     if (this.machine !== null) await this.finals(this.machine.tick(now));
+    if (this.sessions !== null) await this.sessionFinals(this.sessions.tick(now));
     const agg = this.q.aggregate;
     if (this.nextPeriod === null || agg === null || agg.periodMs === null || now < this.nextPeriod) return;
     while (this.nextPeriod <= now) this.nextPeriod += agg.periodMs;
@@ -220,6 +234,16 @@ class AggregateRun {
     for (const c of closed) {
       if (this.done()) return;
       await this.emit({ windows: c.windows, rows: { first: c.fromSn, next: this.latest }, late: c.late, changedSince: null });
+    }
+  }
+
+  /** One emit per closed session, in the order they closed. */
+  private async sessionFinals(closed: readonly SessionEmit[]): Promise<void> {
+    for (const c of closed) {
+      if (this.done() || this.q.session == null) return;
+      const rows = await this.port.emit(this.q.session.read(c, this.version, this.q.limit === null ? null : this.q.limit - this.emitted));
+      if (rows > 0) this.version++;
+      this.emitted += rows;
     }
   }
 
