@@ -12,6 +12,7 @@ import { identifier } from './rewrite/printer.ts';
 import type { TailPlan } from './rewrite/streaming-plan.ts';
 import type { StreamLog } from './streaming/log.ts';
 import { RandomGenerators } from './streaming/random.ts';
+import { memoryLimit } from './streaming/memory.ts';
 import { realClock, runTail } from './streaming/tail.ts';
 
 /** A streaming read of a random stream whose generator reached max_events ends this long after (plus one emit period). */
@@ -37,7 +38,8 @@ export class StreamingRuns {
   async tail(plan: TailPlan, ctx: ExecContext, store: StoreContext, sink: ResultSink, started?: () => void, into?: InsertInto): Promise<Summary> {
     const format = ctx.outputFormat ?? plan.format ?? ctx.defaultFormat;
     const later = into === undefined ? streamingFormat(format) : format;
-    const settings = plan.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...plan.settings]) };
+    const settings = withMemoryLimit(plan.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...plan.settings]) });
+    const maxStateBytes = memoryLimit(settings.settings);
     const key = `${identifier(plan.stream.database)}.${identifier(plan.stream.name)}`;
     let emits = 0;
     let written = 0;
@@ -52,7 +54,7 @@ export class StreamingRuns {
       written += summary.writtenRows;
       return 0;
     };
-    const rows = await runTail({ ...plan, key }, {
+    const rows = await runTail({ ...plan, key, maxStateBytes }, {
       log: this.log,
       position: async (k) => {
         const position = await this.backend.sequences.position(k);
@@ -91,6 +93,16 @@ export class StreamingRuns {
     const drainMs = (plan.aggregate?.periodMs ?? 0) + exhaustedDrainMs;
     return this.randoms.read(random.key, random.rate, insert, drainMs, store.signal, (signal, started) => this.tail(plan, ctx, { ...store, signal }, sink, started));
   }
+}
+
+/**
+ * A streaming query's store context with `max_memory_usage` set: the client's, or the server
+ * default (streaming/memory.ts), so every store query it runs is held to the same limit as its state.
+ */
+function withMemoryLimit(store: StoreContext): StoreContext {
+  if (store.settings.has('max_memory_usage')) return store;
+  const limit = memoryLimit(store.settings);
+  return { ...store, settings: new Map([...store.settings, ['max_memory_usage', String(limit ?? 0)]]) };
 }
 
 /**

@@ -1,13 +1,17 @@
 // Proton's streaming-only row functions in a tail (proton-semantics §1.12): `lag(col [, n=1] [, d])`,
-// `lags(col, begin, end [, d])` and `FROM dedup(s, key, …)`, computed by the store over the stored rows
-// of each `_tp_sn` range like any tail (streaming-plan.ts). The previous rows of a range are read again:
-// `lag` as a window function over the range's rows plus the last n rows before it (since the query's
-// start, among the rows that pass the WHERE, per PARTITION BY key), `dedup` as the range's first row
-// per key whose key no row since the query's start carried.
+// `lags(col, begin, end [, d])` and `FROM dedup(s, key, … [, ttl] [, max_keys])`, computed by the store
+// over the stored rows of each `_tp_sn` range like any tail (streaming-plan.ts). `lag` reads the
+// previous rows of a range again: a window function over the range's rows plus the last n rows
+// before it (since the query's start, among the rows that pass the WHERE, per PARTITION BY key).
+// A `dedup` tail keeps its key set in the engine (streaming/dedup.ts): a probe gives each row's key
+// hash, the key set picks the rows that pass, and the range's SQL reads those `_tp_sn` runs. An
+// aggregation over `dedup` reads the first row per key of every row since the start (ttl and
+// max_keys do not apply there: docs/streaming.md).
 import { Code, GatewayError } from '../errors.ts';
 import type { Expr, FunctionCall, Select, WindowSpec } from './ast.ts';
 import { emptySelect } from './ast.ts';
 import { print } from './printer.ts';
+import { msPerUnit } from './streaming-window-plan.ts';
 import { NeedsStreaming } from './to-clickhouse.ts';
 import { transform, visitAll } from './transform.ts';
 
@@ -120,7 +124,7 @@ export function lagSql(rewritten: Select, depth: number, sn: Sn, start: bigint, 
 }
 
 /**
- * The per-range SELECT of a dedup tail: the rewrite made `dedup(s, keys)` the subquery
+ * The SELECT of an aggregation emit over dedup: the rewrite made `dedup(s, keys)` the subquery
  * `(SELECT * FROM s ORDER BY _tp_sn LIMIT 1 BY keys)`; its rows are limited to the range and to keys no
  * row of `[start, range.first)` carried, so each key passes once since the query's start.
  */
@@ -137,6 +141,75 @@ export function dedupSql(rewritten: Select, start: bigint, range: Range): Select
   const fresh: Expr = { kind: 'binary', op: 'NOT IN', left: key, right: { kind: 'subquery', query: seen } };
   const where = range.first <= start ? inRange : and(inRange, fresh);
   return { ...rewritten, from: { ...from, query: { ...q, where: q.where === null ? where : and(q.where, where) } } };
+}
+
+/** The key set's bounds of `dedup(s, key, … [, ttl] [, max_keys])` (see streaming/dedup.ts). */
+export type DedupBounds = { readonly maxKeys: number; readonly ttlMs: number };
+
+/** Proton's default `max_keys` (DedupTransform::initKeySet). */
+const defaultMaxKeys = 10_000;
+
+/**
+ * The bounds of a dedup call: a trailing whole number is `max_keys` (0: no limit), an interval
+ * literal after the keys is `ttl` (`0s`: forever), in any unit from milliseconds to days.
+ */
+export function dedupBounds(call: FunctionCall): DedupBounds {
+  const rest = call.args.slice(1);
+  const last = rest.at(-1);
+  const maxKeys = last?.kind === 'number' ? wholeNumber(last.text, 'dedup() max_keys') : defaultMaxKeys;
+  const ttl = rest.find((a) => a.kind === 'interval');
+  if (ttl === undefined) return { maxKeys, ttlMs: 0 };
+  const unit = ttl.kind === 'interval' ? msPerUnit[ttl.unit] : undefined;
+  if (ttl.kind !== 'interval' || ttl.value.kind !== 'number' || unit === undefined) {
+    throw new GatewayError(Code.BAD_ARGUMENTS, 'dedup() ttl takes an interval literal from milliseconds to days (e.g. 120s)');
+  }
+  return { maxKeys, ttlMs: wholeNumber(ttl.value.text, 'dedup() ttl') * unit };
+}
+
+function wholeNumber(text: string, what: string): number {
+  if (!/^\d+$/.test(text)) throw new GatewayError(Code.BAD_ARGUMENTS, `${what} takes a whole non-negative number`);
+  return Number(text);
+}
+
+/** The rewritten `dedup(s, keys)` subquery (`SELECT * FROM s ORDER BY _tp_sn LIMIT 1 BY keys`), or null. */
+function dedupSubquery(rewritten: Select): Select | null {
+  const from = rewritten.from;
+  return from?.kind === 'table_subquery' && from.query.kind === 'select' && from.query.limitBy !== null ? from.query : null;
+}
+
+/**
+ * The probe of a dedup tail's range: `{k, sn}` per stored row of the range in `_tp_sn` order, `k` the
+ * 128-bit SipHash of the key tuple (as Proton's KeySet; a NULL key is a value like any other), `sn` a string.
+ */
+export function dedupProbe(rewritten: Select, range: Range): string {
+  const q = dedupSubquery(rewritten);
+  if (q === null) throw new GatewayError(Code.LOGICAL_ERROR, 'A streaming dedup() lost its key subquery');
+  const sn: Expr = { kind: 'identifier', parts: ['_tp_sn'] };
+  const probe: Select = {
+    ...emptySelect, from: q.from,
+    columns: [
+      { kind: 'alias', expr: fn('hex', fn('sipHash128', fn('tuple', ...(q.limitBy?.by ?? [])))), name: 'k' },
+      { kind: 'alias', expr: fn('toString', sn), name: 'sn' },
+    ],
+    where: and(cmp('>=', sn, range.first), cmp('<', sn, range.next)),
+    orderBy: [{ kind: 'order_item', expr: sn, direction: null, nulls: null }],
+  };
+  return print({ kind: 'select_statement', query: probe, format: null }, 'clickhouse');
+}
+
+/**
+ * The SELECT of a dedup tail's read: the rows of the `_tp_sn` runs the key set kept (each run
+ * `[first, next)`), in `_tp_sn` order. No LIMIT 1 BY: a key forgotten inside a range passes again.
+ */
+export function dedupKeptSql(rewritten: Select, kept: readonly Range[]): Select {
+  const q = dedupSubquery(rewritten);
+  const from = rewritten.from;
+  if (q === null || from?.kind !== 'table_subquery') return rewritten;
+  const sn: Expr = { kind: 'identifier', parts: ['_tp_sn'] };
+  const run = (r: Range): Expr => (r.next === r.first + 1n ? fn('equals', sn, num(r.first)) : and(cmp('>=', sn, r.first), cmp('<', sn, r.next)));
+  // One flat or(...) call: a chain of binary ORs would nest as deep as the runs are many.
+  const where = kept.length === 0 ? num(0) : kept.length === 1 ? run(kept[0] as Range) : fn('or', ...kept.map(run));
+  return { ...rewritten, from: { ...from, query: { ...q, limitBy: null, where: q.where === null ? where : and(q.where, where) } } };
 }
 
 /** `dedup(s, key, … [, ttl] [, max_keys])` read by a tail: the stream's name (only a stream is tailed). */

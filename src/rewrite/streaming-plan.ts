@@ -15,7 +15,7 @@ import { parseStatement } from './parse-select.ts';
 import { print } from './printer.ts';
 import { NeedsStreaming, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 import { transform, visitAll } from './transform.ts';
-import { dedupSource, dedupSql, hasLag, lagColumns, lagSql } from './streaming-functions.ts';
+import { dedupBounds, dedupKeptSql, dedupProbe, dedupSource, dedupSql, hasLag, lagColumns, lagSql, type DedupBounds } from './streaming-functions.ts';
 import { bindEmitVersion, emitPolicy, windowCall, windowSql, type SnRange, type WindowCall, type WindowRead, type WindowSql } from './streaming-window-plan.ts';
 import { sessionCall, sessionTailPlan, type SessionCall, type SessionSql } from './streaming-session-plan.ts';
 
@@ -37,8 +37,13 @@ export type TailPlan = {
   readonly window: (WindowSql & { readonly maxWindows: number; readonly timeoutMs: number | null; readonly final: boolean }) | null;
   /** A session() aggregation: the session machine's parameters, probe and emits (streaming-session-plan.ts). */
   readonly session?: SessionSql | null;
-  /** ClickHouse SQL over the stream's rows in `range` (a tail), LIMIT `limit` when given. */
-  sql(range: SnRange, limit: number | null): string;
+  /**
+   * A dedup() tail (h-bounded): the key set's bounds and the probe of a range's keys
+   * (streaming/dedup.ts); its `sql` then reads the `kept` runs of the range.
+   */
+  readonly dedup: (DedupBounds & { probe(range: SnRange): string }) | null;
+  /** ClickHouse SQL over the stream's rows in `range` (a tail; a dedup tail: its `kept` runs), LIMIT `limit` when given. */
+  sql(range: SnRange, limit: number | null, kept?: readonly SnRange[]): string;
   /** ClickHouse SQL of one emit of an aggregation. */
   read(read: WindowRead, limit: number | null): string;
   readonly format: string | null;
@@ -95,11 +100,13 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
     kind: 'tail', stream, start, limit, format: statement.format, settings: checked.settings,
     aggregate: aggregated ? { periodMs: emit.periodMs, repeat: emit.repeat, onUpdate: emit.onUpdate } : null,
     window: window === null ? null : { ...window, maxWindows: maxWindows(select.settings), timeoutMs: emit.timeoutMs, final: emit.final },
-    sql: (range, rowLimit) => {
+    // h-bounded: a dedup tail's key set lives in the engine (streaming/dedup.ts).
+    dedup: !dedup || aggregated || select.from?.kind !== 'table_function' ? null : { ...dedupBounds(select.from.call), probe: (range) => dedupProbe(rewritten, range) },
+    sql: (range, rowLimit, kept) => {
       if (startSn === null && range.next > range.first) startSn = range.first;
       const from = startSn ?? range.first;
       if (lagged !== null) return printed({ ...lagSql(rewritten, lagged.depth, sn, from, range), limit: limited(rowLimit) });
-      if (dedup) return printed({ ...dedupSql(rewritten, from, range), limit: limited(rowLimit) });
+      if (dedup) return printed({ ...dedupKeptSql(rewritten, kept ?? [range]), limit: limited(rowLimit) });
       // The range predicate has no functions, so it joins the already rewritten WHERE as it is.
       if (windowTail) return printed({ ...inWindowSubquery(rewritten, inRange(range)), limit: limited(rowLimit) });
       const where: Expr = rewritten.where === null ? inRange(range) : { kind: 'binary', op: 'AND', left: rewritten.where, right: inRange(range) };
@@ -145,7 +152,10 @@ function source(select: Select, ctx: RewriteContext): { stream: StreamEntry; cal
 /** Whether the tail's items call lag/lags; 48 where lag/lags/dedup() cannot run yet (see streaming-functions.ts). */
 function rowFunctions(select: Select, aggregated: boolean, windowed: boolean, dedup: boolean): boolean {
   const lag = select.columns.some(hasLag);
-  if ((lag && aggregated) || ((lag || dedup) && windowed)) throw new NeedsStreaming('lag/lags in a streaming aggregation, lag/lags/dedup() in a window');
+  // h-bounded: each form named (Proton documents lag/lags for row-by-row streaming reads only).
+  if (lag && windowed) throw new NeedsStreaming('lag/lags in a streaming tumble/hop window (lag(v) FROM tumble(s, …))');
+  if (lag && aggregated) throw new NeedsStreaming('lag/lags in a streaming aggregation (lag(v) beside or inside count(), sum(…), GROUP BY)');
+  if (dedup && windowed) throw new NeedsStreaming('dedup() under a streaming tumble/hop window (tumble(dedup(s, k), …))');
   if (lag && dedup) throw new NeedsStreaming('lag/lags over a streaming dedup()');
   return lag;
 }

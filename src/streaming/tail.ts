@@ -6,6 +6,8 @@
 // after it as they are published — no gap, no duplicate.
 import type { SnRange, StreamLog, Subscription } from './log.ts';
 import { WindowMachine, type LateRule, type Touch, type WindowEmit, type WindowRef } from './window.ts';
+import { DedupMachine, dedupReads, dedupRow } from './dedup.ts';
+import { pendingRangeBytes, StateMeter } from './memory.ts';
 import { SessionMachine, sessionRow, type SessionEmit, type SessionSpec } from './session.ts';
 
 /** Time is an input (STYLE 11): the engine never reads the wall clock itself. */
@@ -53,8 +55,12 @@ export type TailQuery = {
     probe(range: SnRange): string;
     read(session: SessionEmit, version: number, limit: number | null): string;
   }) | null;
-  /** A tail's SQL over the rows of `range`. */
-  sql(range: SnRange, limit: number | null): string;
+  /** h-bounded: a dedup() tail's key set bounds and per-range probe `{k, sn}` (see dedup.ts); absent or null otherwise. */
+  readonly dedup?: { readonly maxKeys: number; readonly ttlMs: number; probe(range: SnRange): string } | null;
+  /** h-bounded: the limit of the query's own state in bytes (memory.ts; 241 beyond it); absent or null: none. */
+  readonly maxStateBytes?: number | null;
+  /** A tail's SQL over the rows of `range` (a dedup tail: only its `kept` runs). */
+  sql(range: SnRange, limit: number | null, kept?: readonly SnRange[]): string;
   /** An aggregation emit's SQL. */
   read(read: AggregateRead, limit: number | null): string;
 };
@@ -100,9 +106,23 @@ export async function runTail(q: TailQuery, port: TailPort, signal: AbortSignal)
 async function tail(q: TailQuery, port: TailPort, sub: Subscription, from: bigint, position: bigint, signal: AbortSignal): Promise<number> {
   let emitted = 0;
   const remaining = (): number | null => (q.limit === null ? null : q.limit - emitted);
+  const done = (): boolean => q.limit !== null && emitted >= q.limit;
+  // h-bounded: a dedup tail's key set, and the meter of the query's state.
+  const dedup = q.dedup == null ? null : new DedupMachine(q.dedup);
+  const meter = new StateMeter(q.maxStateBytes ?? null);
   const read = async (range: SnRange): Promise<boolean> => {
-    if (range.next > range.first) emitted += await port.emit(q.sql(range, remaining()));
-    return q.limit !== null && emitted >= q.limit;
+    if (range.next <= range.first) return done();
+    if (dedup === null || q.dedup == null) {
+      emitted += await port.emit(q.sql(range, remaining()));
+      return done();
+    }
+    const kept = dedup.admit((await port.rows(q.dedup.probe(range))).map(dedupRow), port.clock.now());
+    meter.report({ dedup: dedup.bytes(), pending: pendingRangeBytes });
+    for (const r of dedupReads(kept)) {
+      if (done()) break;
+      emitted += await port.emit(q.sql(r.range, remaining(), r.kept));
+    }
+    return done();
   };
   if (from < position && (await read({ first: from, next: position }))) return emitted;
   let cursor = position;
@@ -164,6 +184,8 @@ class AggregateRun {
   private nextPeriod: number | null;
   private readonly machine: WindowMachine | null;
   private readonly sessions: SessionMachine | null;
+  /** h-bounded: the meter of the query's state (window machine, pending range). */
+  private readonly meter: StateMeter;
   private readonly q: TailQuery;
   private readonly port: TailPort;
   private readonly from: bigint;
@@ -177,6 +199,7 @@ class AggregateRun {
     const period = q.aggregate?.periodMs ?? null;
     this.nextPeriod = period === null ? null : port.clock.now() + period;
     this.machine = q.window === null ? null : new WindowMachine(q.window);
+    this.meter = new StateMeter(q.maxStateBytes ?? null);
     this.sessions = q.session == null ? null : new SessionMachine(q.session);
   }
 
@@ -204,6 +227,7 @@ class AggregateRun {
     }
     const touches = (await this.port.rows(this.q.window.probe(range))).map(touch);
     const { updated, closed } = this.machine.arrive(range, touches, this.port.clock.now());
+    this.meter.report({ windows: this.machine.bytes(), pending: pendingRangeBytes });
     if (perRange && updated.length > 0) {
       await this.emit({ windows: updated, rows: { first: this.from, next: range.next }, late: this.machine.rules(), changedSince: range.first });
     }

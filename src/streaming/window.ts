@@ -104,6 +104,13 @@ export class WindowMachine {
     return this.close();
   }
 
+  /** h-bounded: an estimate of the state's memory (keys, open windows, late rules), for memory.ts. */
+  bytes(): number {
+    let total = 64;
+    for (const [key, ks] of this.state.keys) total += 96 + 2 * key.length + 64 * ks.open.size + 80 * ks.rules.length;
+    return total;
+  }
+
   /** When TIMEOUT would next close windows, or null. */
   timeoutAt(): number | null {
     const { timeoutMs } = this.spec;
