@@ -16,6 +16,7 @@ import { print } from './printer.ts';
 import { NeedsStreaming, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 import { transform, visitAll } from './transform.ts';
 import { dedupBounds, dedupKeptSql, dedupProbe, dedupSource, dedupSql, hasLag, lagColumns, lagSql, type DedupBounds } from './streaming-functions.ts';
+import { keyedInput, keyedTailPlan } from './streaming-keyed-plan.ts';
 import { bindEmitVersion, emitPolicy, windowCall, windowSql, type SnRange, type WindowCall, type WindowRead, type WindowSql } from './streaming-window-plan.ts';
 import { sessionCall, sessionTailPlan, type SessionCall, type SessionSql } from './streaming-session-plan.ts';
 
@@ -73,6 +74,9 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
   const seek = seekTo(select.settings);
   const start = seek ?? (rewinds(select) ? 'earliest' : 'now');
   const limit = limitOf(select);
+  // Keyed and changelog inputs, changelog() and EMIT CHANGELOG: planned apart (streaming-keyed-plan.ts).
+  const input = keyedInput(select, stream, ctx);
+  if (input !== null || select.emit?.changelog === true) return keyedTailPlan({ statement, select, stream, input, window: call?.name ?? null, dedup, lag, aggregated, start, limit, emit, engineSettings }, ctx);
   // session(): planned apart (streaming-session-plan.ts).
   if (call?.name === 'session') return sessionTailPlan({ statement, select, stream, call, start, limit, emit, aggregated, maxWindows: maxWindows(select.settings), engineSettings }, ctx);
   const alias = select.from?.kind === 'table_ref' ? select.from.alias : null;
@@ -140,12 +144,12 @@ function source(select: Select, ctx: RewriteContext): { stream: StreamEntry; cal
     name = from.call.args[0];
     call = sessionCall(from.call);
   }
+  else if (from?.kind === 'table_function' && /^changelog$/i.test(from.call.name)) name = from.call.args[0];
   else throw new NeedsStreaming('A streaming query over joins, subqueries or table functions');
   if (name?.kind !== 'identifier') throw new NeedsStreaming('A streaming window over a subquery or a table function');
   const parts = name.parts;
   const stream = ctx.catalog.stream(parts.length > 1 ? (parts[0] as string) : ctx.database, parts[parts.length - 1] as string);
   if (stream === undefined) throw new NeedsStreaming('A streaming query over something that is not a stream');
-  if (stream.mode !== 'append') throw new NeedsStreaming(`A streaming read of a ${stream.mode} stream (snapshot replay and retraction)`);
   return { stream, call, dedup };
 }
 

@@ -167,11 +167,11 @@ const defaultPeriodMs = 2000;
 /**
  * The emit policy of a streaming query, or Proton's error for a combination it refuses: a tail takes
  * no emit policy (80), AFTER WATERMARK / WITH DELAY need a window (80), PERIODIC does not combine
- * with DELAY or TIMEOUT (2523, as 1.6). CHANGELOG, PER EVENT, LAST and key/session expiry are 48.
+ * with DELAY or TIMEOUT (2523, as 1.6). CHANGELOG takes the aggregation's cadence (streaming-keyed-plan.ts); PER EVENT, LAST and key/session expiry are 48.
  */
 export function emitPolicy(emit: Emit | null, aggregated: boolean, windowed: boolean): EmitPolicy {
   const e = emit ?? { changelog: false, afterWindowClose: false, delay: null, periodic: null, repeat: false, onUpdate: false, perEvent: false, timeout: null, last: null, afterKeyExpire: false, afterSessionClose: false };
-  const refused = [e.changelog && 'CHANGELOG', e.perEvent && 'PER EVENT', e.last !== null && 'LAST', e.afterKeyExpire && 'AFTER KEY EXPIRE', e.afterSessionClose && 'AFTER SESSION CLOSE'].filter((x) => x !== false);
+  const refused = [e.perEvent && 'PER EVENT', e.last !== null && 'LAST', e.afterKeyExpire && 'AFTER KEY EXPIRE', e.afterSessionClose && 'AFTER SESSION CLOSE'].filter((x) => x !== false);
   if (refused.length > 0) throw new NeedsStreaming(`EMIT ${refused.join(', ')}`);
   const policy = e.periodic !== null || e.afterWindowClose || e.onUpdate || e.delay !== null || e.timeout !== null;
   if (!aggregated && policy) throw new GatewayError(Code.INCORRECT_QUERY, 'A streaming tail emits every row as it arrives: it takes no EMIT policy (PERIODIC, AFTER WATERMARK, ON UPDATE, DELAY, TIMEOUT)');

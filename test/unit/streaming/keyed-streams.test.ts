@@ -1,0 +1,112 @@
+// Keyed streams in streaming queries (proton-semantics §1.2, §2.2, §2.16; §4 C24, C26, E47 "Also";
+// the versioned-stream page): a streaming read of a versioned_kv / changelog_kv stream replays the
+// current row per key first, then follows new rows; aggregations over them retract superseded rows.
+// Replays with 1-row, odd and whole-insert ranges must agree (STYLE 11).
+import { describe, expect, it } from 'vitest';
+import { parseSql } from '../../../src/rewrite/parse-statement.ts';
+import { plan } from '../../../src/rewrite/plan.ts';
+import { tempSession, thrownCode } from '../../support/chdb.ts';
+import { createStream, replay, streaming, type Step } from './replay.ts';
+
+const db = tempSession('stream-keyed');
+const splits = [1, 2, null];
+const created = new Set<string>();
+
+/**
+ * Replays with every split on a fresh stream; all must give `expected`. `tail`: a tail emits per range,
+ * so its emits are compared as [the snapshot's rows as a set, then every later row in order].
+ */
+async function expectReplays(ddl: string, columns: string, sql: string, before: readonly string[], steps: readonly Step[], expected: readonly (readonly string[])[], tail = false): Promise<void> {
+  const name = /^CREATE STREAM\s+(\S+)/i.exec(ddl)?.[1] as string;
+  for (const split of splits) {
+    if (!created.has(name)) createStream(db.session, ddl);
+    created.add(name);
+    db.session.query(`TRUNCATE TABLE default.${name}`, 'TSV');
+    stored(name, columns, before);
+    const emits = await replay(db.session, name, columns, sql, steps, split);
+    const got = !tail ? emits : before.length === 0 ? [emits.flat()] : [[...(emits[0] ?? [])].sort(), emits.slice(1).flat()];
+    const want = !tail ? expected : expected.map((e, i) => (i === 0 && before.length > 0 ? [...e].sort() : e));
+    expect(got, `split ${String(split)}: ${sql}`).toEqual(want);
+  }
+}
+
+/** Rows stored before the query starts (`_tp_sn` 1, 2, … — below every position the replay uses). */
+function stored(name: string, columns: string, rows: readonly string[]): void {
+  if (rows.length === 0) return;
+  const values = rows.map((r, i) => `${r.slice(0, -1)}, ${String(i + 1)})`).join(', ');
+  db.session.query(`INSERT INTO default.${name} (${columns}, _tp_time, _tp_sn) SETTINGS insert_allow_materialized_columns = 1, optimize_on_insert = 0 VALUES ${values}`, 'TSV');
+}
+
+const t = (s: string): string => `'2024-03-01 00:00:${s}')`;
+
+describe('versioned_kv', () => {
+  it('C24: a global aggregation recomputed over the snapshot: (3,1,6,9,3) then (3,2,4,9,3)', async () => {
+    await expectReplays("CREATE STREAM g4 (id int32, val float32) PRIMARY KEY id SETTINGS mode='versioned_kv'", 'id, val',
+      'SELECT count(), min(val), max(val), sum(val), avg(val) FROM g4 EMIT PERIODIC 1s',
+      [`(1, 1, ${t('01')}`, `(2, 2, ${t('02')}`, `(3, 6, ${t('03')}`],
+      [{ wait: 1000 }, { insert: [`(1, 3, ${t('04')}`, `(3, 4, ${t('05')}`] }, { wait: 1000 }],
+      [['3,1,6,9,3'], ['3,2,4,9,3']]);
+  });
+});
+
+describe('the versioned-stream page (non-join examples)', () => {
+  const ddl = 'CREATE STREAM dim_products (product_id string, price float32) PRIMARY KEY (product_id) SETTINGS mode=\'versioned_kv\'';
+  it('an overwrite of iPhone15 gives 2 rows, not 3: the snapshot first, then each new row', async () => {
+    await expectReplays(ddl, 'product_id, price', 'SELECT product_id, price FROM dim_products',
+      [`('iPhone15', 799, ${t('01')}`, `('iPhone15_Plus', 899, ${t('01')}`, `('iPhone15', 800, ${t('02')}`],
+      [{ insert: [`('Vision Pro', 3000, ${t('03')}`] }],
+      [['iPhone15,800', 'iPhone15_Plus,899'], ['Vision Pro,3000']], true);
+  });
+  it('sum(price) is 1698, then 1699 after iPhone15 is set to 800', async () => {
+    await expectReplays(ddl, 'product_id, price', 'SELECT sum(price) FROM dim_products',
+      [`('iPhone15', 799, ${t('01')}`, `('iPhone15_Plus', 899, ${t('01')}`],
+      [{ wait: 2000 }, { insert: [`('iPhone15', 800, ${t('02')}`] }, { wait: 2000 }],
+      [['1698'], ['1699']]);
+  });
+});
+
+describe('versioned_kv tails and retractable aggregates', () => {
+  it('_tp_delta is synthesized: the snapshot as +1 rows, then -1 of the superseded version and +1 of the new', async () => {
+    await expectReplays("CREATE STREAM kv1 (id int32, v int32) PRIMARY KEY id SETTINGS mode='versioned_kv'", 'id, v',
+      'SELECT id, v, _tp_delta FROM kv1',
+      [`(1, 10, ${t('01')}`, `(1, 11, ${t('02')}`, `(2, 20, ${t('02')}`],
+      [{ insert: [`(1, 12, ${t('03')}`, `(3, 30, ${t('03')}`, `(1, 13, ${t('04')}`] }],
+      [['1,11,1', '2,20,1'], ['1,11,-1', '1,12,1', '3,30,1', '1,12,-1', '1,13,1']], true);
+  });
+  it('E47 also: min_k / max_k over versioned_kv retract the old values', async () => {
+    await expectReplays("CREATE STREAM mk (id int32, val int32) PRIMARY KEY id SETTINGS mode='versioned_kv'", 'id, val',
+      'SELECT min_k(val, 3), max_k(val, 3), min_k(val, 2, id), max_k(val, 2, id) FROM mk EMIT PERIODIC 1s',
+      [`(1, 1, ${t('01')}`, `(2, 3, ${t('01')}`, `(3, 5, ${t('01')}`],
+      [{ wait: 1000 }, { insert: [`(1, 6, ${t('02')}`, `(2, 4, ${t('02')}`, `(3, 2, ${t('02')}`] }, { wait: 1000 }],
+      [['[1,3,5],[5,3,1],[(1,1),(3,2)],[(5,3),(3,2)]'], ['[2,4,6],[6,4,2],[(2,3),(4,2)],[(6,1),(4,2)]']]);
+  });
+  it('an aggregation emits nothing before the first row, even over a keyed stream', async () => {
+    await expectReplays("CREATE STREAM kv2 (id int32, v int32) PRIMARY KEY id SETTINGS mode='versioned_kv'", 'id, v',
+      'SELECT count() FROM kv2 EMIT PERIODIC 1s', [],
+      [{ wait: 3000 }, { insert: [`(1, 1, ${t('01')}`, `(1, 2, ${t('02')}`] }, { wait: 1000 }],
+      [['1']]);
+  });
+  it('aggregates Proton cannot retract and windows over changelog input are 48, with Proton\'s wording', () => {
+    createStream(db.session, "CREATE STREAM kv3 (id int32, v int32) PRIMARY KEY id SETTINGS mode='versioned_kv'");
+    for (const sql of ['SELECT latest(v) FROM kv3', 'SELECT id, p90(v) FROM kv3 GROUP BY id', 'SELECT window_start, count() FROM tumble(kv3, 5s) GROUP BY window_start']) {
+      expect(thrownCode(() => plan(parseSql(sql), streaming, sql)), sql).toBe(48);
+    }
+    expect(() => plan(parseSql('SELECT latest(v) FROM kv3'), streaming, '')).toThrow(/latest aggregation function is not supported in changelog query processing/);
+  });
+});
+
+describe('changelog_kv', () => {
+  const ddl = "CREATE STREAM g6 (id int32, val float32) PRIMARY KEY id SETTINGS mode='changelog_kv'";
+  it('C26: count() and sum() over the live rows: (3, 6.6), then (2, 3.3) after a delete', async () => {
+    await expectReplays(ddl, 'id, val, _tp_delta', 'SELECT count(), round(sum(val), 4) FROM g6 EMIT PERIODIC 1s',
+      [`(1, 1.1, 1, ${t('01')}`, `(2, 2.2, 1, ${t('01')}`, `(3, 3.3, 1, ${t('01')}`],
+      [{ wait: 1000 }, { insert: [`(3, 3.3, -1, ${t('02')}`] }, { wait: 1000 }],
+      [['3,6.6'], ['2,3.3']]);
+  });
+  it('a tail replays the live rows, then streams the ±1 rows as they are', async () => {
+    await expectReplays(ddl, 'id, val, _tp_delta', 'SELECT id, val, _tp_delta FROM g6',
+      [`(1, 1.5, 1, ${t('01')}`, `(2, 2.5, 1, ${t('01')}`, `(2, 2.5, -1, ${t('02')}`],
+      [{ insert: [`(1, 1.5, -1, ${t('03')}`, `(1, 4.5, 1, ${t('03')}`] }],
+      [['1,1.5,1'], ['1,1.5,-1', '1,4.5,1']], true);
+  });
+});
