@@ -67,10 +67,14 @@ export function dedup(keys: readonly Expr[], src: TableExpr, alias: string | nul
 }
 
 /**
- * `session(src, …)` outside the streaming engine. Over a stream read bare the streaming planner
- * (streaming-session-plan.ts) runs it; over history it is refused with 48 (see docs/streaming.md).
+ * `session(src, …)` outside the streaming engine: NeedsStreaming, so that over a stream read bare the
+ * streaming planner (streaming-session-plan.ts) runs it, and over history (`table(s)`, a subquery)
+ * it is refused with 48. Why not a rewrite: a row's session depends on where the previous session
+ * started (max length, default 5 × idle, and the start/end predicates), a recursion that window
+ * functions cannot express (a lag-and-running-sum only splits on idle gaps). It would take an
+ * `arrayFold` over every row of a key gathered into one array, then re-expanding rows whose columns
+ * the rewrite does not know — the whole history in one aggregate state.
  */
-export function sessionWindows(src: TableExpr): TableExpr {
-  void src;
-  throw new NeedsStreaming('session() windows over history (table())');
+export function sessionWindows(src: TableExpr): never {
+  throw new NeedsStreaming(`session() windows over ${src.kind === 'table_subquery' ? 'a subquery' : 'history (table())'}`);
 }

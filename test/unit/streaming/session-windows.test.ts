@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSql } from '../../../src/rewrite/parse-statement.ts';
 import { plan } from '../../../src/rewrite/plan.ts';
 import { tempSession, thrownCode } from '../../support/chdb.ts';
-import { createStream, replay, streaming, type Step } from './replay.ts';
+import { createStream, replay, streaming, table, type Step } from './replay.ts';
 
 const db = tempSession('stream-sessions');
 const t = (s: string): string => `'2024-01-01 00:00:${s}')`;
@@ -130,5 +130,8 @@ describe('EMIT TIMEOUT and refusals', () => {
     expect(code('SELECT window_start, count() FROM session(w22, 5s) GROUP BY window_start EMIT ON UPDATE')).toBe(48);
     expect(code('SELECT uid, count() FROM session(w22, 5s) GROUP BY uid')).toBe(2002);
     expect(code('SELECT window_start, count() FROM session(w22, uid) GROUP BY window_start')).toBe(36);
+    // Over history: refused (history-windows.ts says why), in either query mode.
+    expect(code('SELECT window_start, count() FROM session(table(w22), 5s) GROUP BY window_start')).toBe(48);
+    expect(thrownCode(() => plan(parseSql('SELECT window_start, count() FROM session(w22, 5s) GROUP BY window_start'), table, ''))).toBe(48);
   });
 });
