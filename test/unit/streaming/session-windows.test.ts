@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSql } from '../../../src/rewrite/parse-statement.ts';
 import { plan } from '../../../src/rewrite/plan.ts';
+import { SessionMachine, type SessionRow } from '../../../src/streaming/session.ts';
 import { tempSession, thrownCode } from '../../support/chdb.ts';
 import { createStream, replay, streaming, table, type Step } from './replay.ts';
 
@@ -133,5 +134,22 @@ describe('EMIT TIMEOUT and refusals', () => {
     // Over history: refused (history-windows.ts says why), in either query mode.
     expect(code('SELECT window_start, count() FROM session(table(w22), 5s) GROUP BY window_start')).toBe(48);
     expect(thrownCode(() => plan(parseSql('SELECT window_start, count() FROM session(w22, 5s) GROUP BY window_start'), table, ''))).toBe(48);
+  });
+});
+
+describe('the machine alone', () => {
+  const spec = { idleMs: 5000, maxLengthMs: 25_000, delayMs: 0, startInclusive: true, endInclusive: true, timeoutMs: null, maxSessions: 1 };
+  const row = (key: string, time: number, sn: number): SessionRow => ({ key, time, sn: BigInt(sn), start: true, end: false });
+
+  it('lists the late rows inside a session span as skipped, and only those', () => {
+    const m = new SessionMachine(spec);
+    expect(m.arrive([row('', 0, 1), row('', 3000, 2), row('', 1000, 3), row('', 4000, 4), row('', 2000, 5)], 0)).toEqual([]);
+    expect(m.arrive([row('', 20_000, 6)], 0)).toEqual([{ key: '', start: 0, end: 9000, first: 1n, last: 4n, skipped: [3n] }]);
+    expect(m.state.open).toBe(1);
+  });
+
+  it('241 beyond max_windows open sessions', () => {
+    const m = new SessionMachine(spec);
+    expect(thrownCode(() => m.arrive([row('a', 0, 1), row('b', 0, 2)], 0))).toBe(241);
   });
 });
