@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSql } from '../../../src/rewrite/parse-statement.ts';
 import { plan } from '../../../src/rewrite/plan.ts';
 import { tempSession, thrownCode } from '../../support/chdb.ts';
+import { expectStreamingEqualsHistorical } from './historical.ts';
 import { createStream, replay, streaming, type Step } from './replay.ts';
 
 const db = tempSession('stream-keyed');
@@ -108,5 +109,40 @@ describe('changelog_kv', () => {
       [`(1, 1.5, 1, ${t('01')}`, `(2, 2.5, 1, ${t('01')}`, `(2, 2.5, -1, ${t('02')}`],
       [{ insert: [`(1, 1.5, -1, ${t('03')}`, `(1, 4.5, 1, ${t('03')}`] }],
       [['1,1.5,1'], ['1,1.5,-1', '1,4.5,1']], true);
+  });
+});
+
+describe('streaming = historical over keyed streams (the last emit ↔ the aggregation over table(s))', () => {
+  /** Updates across inserts and inside one; key 'c' is deleted (changelog_kv) or moved (versioned_kv). */
+  const kv = [
+    { insert: [`('a', 1, 'x', ${t('01')}`, `('b', 2, 'x', ${t('01')}`, `('c', 3, 'y', ${t('02')}`] },
+    { insert: [`('a', 4, 'y', ${t('03')}`, `('b', 5, 'x', ${t('03')}`, `('a', 6, 'x', ${t('04')}`] },
+    { insert: [`('c', 7, 'x', ${t('05')}`, `('d', 8, 'y', ${t('05')}`] },
+  ];
+  it('versioned_kv: grouped, filtered', async () => {
+    const rows = await expectStreamingEqualsHistorical(db.session, {
+      stream: "CREATE STREAM hk1 (id string, v int32, g string) PRIMARY KEY id SETTINGS mode='versioned_kv'", columns: 'id, v, g', steps: kv, compare: 'last',
+      streaming: 'SELECT g, count() AS c, sum(v) AS s, max(v) AS m FROM hk1 WHERE v > 1 GROUP BY g',
+      bounded: 'SELECT g, count() AS c, sum(v) AS s, max(v) AS m FROM table(hk1) WHERE v > 1 GROUP BY g',
+    });
+    expect(rows.sort()).toEqual(['x,3,18,7', 'y,1,8,8']);
+  });
+  it('versioned_kv: EMIT ON UPDATE, each group\'s latest row', async () => {
+    await expectStreamingEqualsHistorical(db.session, {
+      stream: "CREATE STREAM hk2 (id string, v int32, g string) PRIMARY KEY id SETTINGS mode='versioned_kv'", columns: 'id, v, g', steps: kv, compare: 'latest',
+      streaming: 'SELECT g, count() AS c, min(v) AS m FROM hk2 GROUP BY g EMIT ON UPDATE',
+      bounded: 'SELECT g, count() AS c, min(v) AS m FROM table(hk2) GROUP BY g',
+    });
+  });
+  it('changelog_kv with a delete', async () => {
+    await expectStreamingEqualsHistorical(db.session, {
+      stream: "CREATE STREAM hk3 (id string, v int32) PRIMARY KEY id SETTINGS mode='changelog_kv'", columns: 'id, v, _tp_delta', compare: 'last',
+      steps: [
+        { insert: [`('a', 1, 1, ${t('01')}`, `('b', 2, 1, ${t('01')}`, `('c', 3, 1, ${t('01')}`] },
+        { insert: [`('a', 1, -1, ${t('02')}`, `('a', 4, 1, ${t('02')}`, `('c', 3, -1, ${t('02')}`] },
+      ],
+      streaming: 'SELECT count() AS c, sum(v) AS s, avg(v) FROM hk3',
+      bounded: 'SELECT count() AS c, sum(v) AS s, avg(v) FROM table(hk3)',
+    });
   });
 });
