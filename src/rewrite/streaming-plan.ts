@@ -5,8 +5,8 @@
 // that works historically works here too. A read of a view that filters/projects a stream is composed
 // with that stream first (§1.5). `lag`/`lags` and `dedup()` tails read the rows before each range
 // again (streaming-functions.ts); session() aggregations are planned in streaming-session-plan.ts.
-// Joins, keyed streams, CHANGELOG, views that aggregate and the other forms that need retraction
-// are refused with NeedsStreaming (48).
+// Keyed and changelog inputs, changelog() and EMIT CHANGELOG are planned in streaming-keyed-plan.ts.
+// Joins, views that aggregate and the other forms not built yet are refused with NeedsStreaming (48).
 import type { StreamEntry, ViewEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import type { Expr, Limit, Select, SelectStatement, Setting, WithItem } from './ast.ts';
