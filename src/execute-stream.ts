@@ -109,7 +109,7 @@ function withMemoryLimit(store: StoreContext): StoreContext {
  * The format of a streaming query's later emits: the header rows of `…WithNames[AndTypes]` go out
  * once; formats that are one document cannot be continued and are refused.
  */
-function streamingFormat(format: string): string {
+export function streamingFormat(format: string): string {
   const m = /^(.*?)WithNames(?:AndTypes)?$/i.exec(format);
   if (m !== null) return m[1] as string;
   if (/^(JSON|JSONCompact|JSONStrings|JSONCompactStrings|JSONColumns.*|XML|Pretty.*|Vertical|Markdown|Parquet|Arrow|ORC|Avro|Template)$/i.test(format)) {

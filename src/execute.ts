@@ -26,6 +26,7 @@ import { UnknownStatement } from './rewrite/parse-statement.ts';
 import { StatementCache } from './rewrite/statement-cache.ts';
 import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
 import { MemoryStreamLog, type StreamLog } from './streaming/log.ts';
+import { runJoinQuery } from './execute-join.ts';
 import { rowsQuery, systemColumnsQuery, systemTablesQuery } from './rewrite/introspect.ts';
 import { StreamingRuns } from './execute-stream.ts';
 import { classify as classifyStatement, parameterTypes, type Classified, type Statement } from './rewrite/statement.ts';
@@ -252,6 +253,9 @@ export class Executor {
         admitted();
         if (p.into !== undefined) return this.streaming.tail(p.tail, ctx, store, sink, undefined, p.into);
         return p.random === undefined ? this.streaming.tail(p.tail, ctx, store, sink) : this.streaming.randomTail(p.tail, p.random, ctx, store, sink);
+      case 'join':
+        admitted();
+        return runJoinQuery(p.join, { backend: this.backend, log: this.log, describe: (target, s) => this.describe(target, s) }, ctx, store, sink, p.into);
       case 'describe_then': {
         const { bytes } = await this.backend.command(`${p.sql} FORMAT JSONEachRow`, store);
         const lines = Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '');

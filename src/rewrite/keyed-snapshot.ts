@@ -3,10 +3,14 @@
 // read their sides through these (the right side current at a left row's arrival), keyed streams'
 // snapshots are replayed from them, retractive aggregations are recomputed over them.
 //
-// Why not FINAL: a keyed stream is a ReplacingMergeTree, read historically with FINAL, but FINAL
-// collapses versions before WHERE filters, so "the latest version among rows with `_tp_sn < p`"
-// cannot be had from it. Versions are ordered here by (version column, `_tp_sn`) — the store's rule
-// (highest version wins, the last inserted among equals) — and picked with LIMIT n BY the key.
+// Why not ReplacingMergeTree and FINAL: FINAL collapses versions before WHERE filters, so "the latest
+// version among rows with `_tp_sn < p`" cannot be had from it; background merges drop superseded
+// versions a reader behind the stream still needs (ASOF keep_versions, a join's right side as of a
+// left write); and FINAL collapses only within a partition (a day). Keyed streams are therefore
+// plain MergeTrees sorted by their key, every version kept, and read through these subqueries:
+// versions ordered by (version column, `_tp_sn`) — Proton's rule, the highest version wins, the last
+// inserted among equals — and picked with LIMIT n BY the key. Historical reads of a keyed stream are
+// `snapshotSelect` over all its rows (to-clickhouse.ts).
 import type { StreamEntry } from '../catalog.ts';
 import { emptySelect, type BinaryOp, type Expr, type Select } from './ast.ts';
 import { parseExpr } from './parse-expression.ts';
@@ -21,24 +25,34 @@ const bin = (op: BinaryOp, left: Expr, right: Expr): Expr => ({ kind: 'binary', 
 const star: Expr = { kind: 'star', qualifier: [], except: [] };
 const sn = id('_tp_sn');
 
-/** `first <= _tp_sn AND _tp_sn < next` (the lower bound left out at 0). */
-export function snBetween(range: SnBounds): Expr {
-  const upper = bin('<', sn, num(range.next));
-  return range.first <= 0n ? upper : bin('AND', bin('>=', sn, num(range.first)), upper);
+/** Past every `_tp_sn`: `{ first: 0n, next: maxSn }` is all of a stream's rows. */
+export const maxSn = 2n ** 63n - 1n;
+
+/** `first <= _tp_sn AND _tp_sn < next` (each bound left out when it bounds nothing), or null. */
+export function snBetween(range: SnBounds): Expr | null {
+  const upper = range.next >= maxSn ? null : bin('<', sn, num(range.next));
+  const lower = range.first <= 0n ? null : bin('>=', sn, num(range.first));
+  return lower === null ? upper : upper === null ? lower : bin('AND', lower, upper);
 }
 
-/** Every stored row of `stream` in `range`, with its `_tp_sn` (hidden from `*`, so named). */
-export function rowsSelect(stream: StreamEntry, range: SnBounds): Select {
-  return { ...emptySelect, columns: [star, sn], from: table(stream), where: snBetween(range) };
+/** `SELECT * EXCEPT (_tp_sn) FROM (q)`: `_tp_sn` is read to pick rows, but stays hidden as in the stream. */
+export function withoutSn(q: Select): Select {
+  return { ...emptySelect, columns: [{ kind: 'star', qualifier: [], except: ['_tp_sn'] }], from: { kind: 'table_subquery', query: q, alias: null } };
+}
+
+/** Every stored row of `stream` in `range`, with its `_tp_sn` (hidden from `*`, so named) unless `withSn` is false. */
+export function rowsSelect(stream: StreamEntry, range: SnBounds, withSn = true): Select {
+  return { ...emptySelect, columns: withSn ? [star, sn] : [star], from: table(stream), where: snBetween(range) };
 }
 
 /**
  * The live rows of `stream` among those in `range`: for versioned_kv the last `versions` versions per
  * primary key (1: the current row), for changelog_kv the current row of each key not deleted by its
  * last change; append and changelog streams: every row (a changelog's retractions are rows too).
+ * `withSn`: the rows carry `_tp_sn` (for a reader that orders or picks by it).
  */
-export function snapshotSelect(stream: StreamEntry, range: SnBounds, ctx: RewriteContext, versions = 1): Select {
-  const rows = rowsSelect(stream, range);
+export function snapshotSelect(stream: StreamEntry, range: SnBounds, ctx: RewriteContext, versions = 1, withSn = true): Select {
+  const rows = rowsSelect(stream, range, withSn);
   if (stream.mode !== 'versioned_kv' && stream.mode !== 'changelog_kv') return rows;
   const key = primaryKey(stream, ctx);
   const latest: Select = {

@@ -14,6 +14,7 @@ import { identifier, print, string } from './printer.ts';
 import { printStatement } from './print-statement.ts';
 import { columnEntry, createTableSql, insertableColumns, streamEntry, structureOf, unquote } from './storage.ts';
 import { decorrelated, generatedColumns, randomAsTable, randomRate, randomRows, type RandomRate, type RandomSource } from './random-stream.ts';
+import { joinPlan, type JoinPlan } from './streaming-join-plan.ts';
 import { tailPlan, type TailPlan } from './streaming-plan.ts';
 import { clickHouseType, NeedsStreaming, rewriteExpression, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 import { transform } from './transform.ts';
@@ -39,6 +40,8 @@ export type Plan =
   | { readonly kind: 'insert_select'; readonly stream: StreamEntry; readonly columns: readonly string[]; readonly select: string; readonly settings: ReadonlyMap<string, string> }
   /** A streaming query the engine runs (streaming/tail.ts); over a random stream, with its generator (streaming/random.ts). */
   | { readonly kind: 'tail'; readonly tail: TailPlan; readonly random?: RandomSource; readonly into?: InsertInto }
+  /** A streaming join the engine runs (streaming/join.ts). */
+  | { readonly kind: 'join'; readonly join: JoinPlan; readonly into?: InsertInto }
   /** CREATE STREAM … AS SELECT: the store describes the query's columns, then `then(columns)` plans the CREATE. */
   | { readonly kind: 'describe_then'; readonly sql: string; readonly then: (columns: readonly { name: string; type: string }[]) => Plan }
   /** Run the statement text as the client wrote it. */
@@ -73,7 +76,7 @@ export function plan(s: Statement, ctx: PlanContext, text: string): Plan {
       // On the streaming ports an INSERT … SELECT from a stream is a streaming pipeline that runs
       // until it is killed (§1.1); every emit is inserted.
       const streamed = selectPlan({ kind: 'select_statement', query: s.source.query, format: null }, ctx);
-      if (streamed.kind === 'tail' && streamed.random === undefined) return { ...streamed, into: { stream: target.stream, columns: target.columns } };
+      if ((streamed.kind === 'tail' && streamed.random === undefined) || streamed.kind === 'join') return { ...streamed, into: { stream: target.stream, columns: target.columns } };
       // INSERT … SELECT is bounded: a random stream in it is read as table(r), one generated block.
       const select = toClickHouse(randomAsTable({ kind: 'select_statement', query: s.source.query, format: null }, ctx.catalog, ctx.database), ctx);
       return { kind: 'insert_select', stream: target.stream, columns: target.columns, select: print(select.statement, 'clickhouse'), settings: select.settings };
@@ -118,6 +121,7 @@ function selectPlan(statement: SelectStatement, ctx: PlanContext): Plan {
 }
 
 function streamingPlan(s: SelectStatement, ctx: PlanContext): Plan {
+  if (s.query.kind === 'select' && s.query.from?.kind === 'join') return { kind: 'join', join: joinPlan(s, ctx) };
   const tail = tailPlan(s, ctx);
   if (tail.stream.variant !== 'random') return { kind: 'tail', tail };
   const q = s.query as Select;

@@ -138,8 +138,11 @@ export function createTableSql(s: StreamEntry, ctx: RewriteContext, ifNotExists:
   const expr = (text: string): string => print(rewriteExpression(parseExpression(text), ctx), 'clickhouse');
   const columns = s.columns.map((c) => columnSql(c, expr, ctx));
   columns.push(`INDEX _tp_time_index ${identifier(TP_TIME)} TYPE minmax GRANULARITY 2`);
-  const engine = s.mode === 'versioned_kv' ? `ReplacingMergeTree(${identifier(s.versionColumn)})`
-    : s.mode === 'changelog_kv' ? `ReplacingMergeTree(${identifier(s.versionColumn)}, ${IS_DELETED})` : 'MergeTree';
+  // Keyed streams keep every version (a plain MergeTree sorted by the key): streaming reads as of a
+  // position and ASOF joins need superseded versions that a ReplacingMergeTree merge would drop, and
+  // its FINAL only collapses within one partition (one day). Reads pick the latest per key
+  // (rewrite/keyed-snapshot.ts).
+  const engine = 'MergeTree';
   const parts = [
     `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${identifier(s.database)}.${identifier(s.name)} (${columns.join(', ')})`,
     `ENGINE = ${engine}`,

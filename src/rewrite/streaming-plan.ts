@@ -181,7 +181,7 @@ function maxWindows(settings: readonly Setting[]): number {
   return Number(s.value.text);
 }
 
-function hasAggregate(e: Expr): boolean {
+export function hasAggregate(e: Expr): boolean {
   let found = false;
   visitAll(e, (n) => {
     if (n.kind === 'subquery') return;
@@ -195,7 +195,7 @@ function hasAggregate(e: Expr): boolean {
 }
 
 /** A `_tp_time` / `_tp_sn` predicate or `earliest_ts()` rewinds the stream (§2.7). */
-function rewinds(select: Select): boolean {
+export function rewinds(select: Select): boolean {
   let found = false;
   if (select.where !== null) {
     visitAll(select.where, (n) => {
@@ -210,7 +210,7 @@ function rewinds(select: Select): boolean {
 }
 
 /** `SETTINGS seek_to='earliest' | 'latest'`. */
-function seekTo(settings: readonly Setting[]): 'earliest' | 'now' | null {
+export function seekTo(settings: readonly Setting[]): 'earliest' | 'now' | null {
   const s = settings.find((x) => x.name === 'seek_to');
   if (s === undefined) return null;
   if (s.value.kind !== 'string' || !['earliest', 'latest'].includes(s.value.value)) {
@@ -219,7 +219,7 @@ function seekTo(settings: readonly Setting[]): 'earliest' | 'now' | null {
   return s.value.value === 'earliest' ? 'earliest' : 'now';
 }
 
-function limitOf(select: Select): number | null {
+export function limitOf(select: Select): number | null {
   const l = select.limit?.limit;
   if (l == null) return null;
   if (l.kind !== 'number' || !/^\d+$/.test(l.text)) throw new GatewayError(Code.BAD_ARGUMENTS, 'A streaming LIMIT takes a number');

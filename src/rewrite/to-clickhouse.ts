@@ -18,7 +18,8 @@ import { parseExpression } from './parse-select.ts';
 import { print } from './printer.ts';
 import { dedup, sessionWindows, windowed } from './history-windows.ts';
 import { boundedRandomRows, decorrelated, randomRows } from './random-stream.ts';
-import { transform } from './transform.ts';
+import { maxSn, snapshotSelect } from './keyed-snapshot.ts';
+import { transform, visitAll } from './transform.ts';
 import { protonTypeNameSql } from './type-name-sql.ts';
 
 /**
@@ -59,13 +60,16 @@ export type Rewritten = {
 export function toClickHouse(statement: SelectStatement, ctx: RewriteContext): Rewritten {
   const state: State = { ctx, streams: [], bareStreams: [], bareViews: [], protonSettings: new Map(), ctes: new Set() };
   const query = rewriteQuery(statement.query, state, true);
-  const keyed = state.streams.some((s) => s.mode === 'versioned_kv' || s.mode === 'changelog_kv');
-  const settings = new Map<string, string>(keyed ? [['final', '1']] : []);
+  const settings = new Map<string, string>();
   return { statement: query === statement.query ? statement : { ...statement, query }, streams: state.streams, bareStreams: state.bareStreams, bareViews: state.bareViews, settings, protonSettings: state.protonSettings };
 }
 
 /** `ctes`: names of the CTEs in scope, which shadow streams of the same name. */
-type State = { ctx: RewriteContext; streams: StreamEntry[]; bareStreams: StreamEntry[]; bareViews: ViewEntry[]; protonSettings: Map<string, Expr>; ctes: ReadonlySet<string> };
+type State = {
+  ctx: RewriteContext; streams: StreamEntry[]; bareStreams: StreamEntry[]; bareViews: ViewEntry[]; protonSettings: Map<string, Expr>; ctes: ReadonlySet<string>;
+  /** The SELECT being rewritten names `_tp_sn`: a keyed stream's snapshot subquery carries it. */
+  sn?: boolean;
+};
 
 function rewriteQuery(q: Query, state: State, top: boolean): Query {
   if (q.kind !== 'select') {
@@ -91,7 +95,7 @@ function rewriteSelect(s: Select, outer: State, top: boolean): Select {
     state.protonSettings.set(x.name, x.value);
     return false;
   });
-  const from = s.from === null ? null : rewriteTable(s.from, state);
+  const from = s.from === null ? null : rewriteTable(s.from, { ...state, sn: namesSn(s) });
   const columns = s.columns.map((c) => namedColumn(c, rewriteExpr(c, state), state.ctx.dialect, top));
   // Every other clause (WHERE, GROUP BY, ORDER BY, PREWHERE, ARRAY JOIN, window specs, …) gets the expression pass structurally.
   const body = transform({ ...s, with: [], columns: [], from: null, settings: settings.length === s.settings.length ? s.settings : settings }, expressionPass(state), enterExpressions);
@@ -102,6 +106,16 @@ function rewriteSelect(s: Select, outer: State, top: boolean): Select {
 function rewriteWithExpr(w: Extract<WithItem, { kind: 'with_expr' }>, state: State): WithItem {
   const expr = rewriteExpr(w.expr, state);
   return expr === w.expr ? w : { ...w, expr };
+}
+
+/** Whether a SELECT names `_tp_sn` (hidden from `*`, readable by name). */
+function namesSn(s: Select): boolean {
+  let found = false;
+  const clauses: Select = { ...s, from: null };
+  visitAll(clauses, (n) => {
+    if (n.kind === 'identifier' && (n as Extract<Expr, { kind: 'identifier' }>).parts.at(-1) === '_tp_sn') found = true;
+  });
+  return found;
 }
 
 function sameSelect(a: Select, b: Select): boolean {
@@ -350,6 +364,10 @@ function tableRef(t: Extract<TableExpr, { kind: 'table_ref' }>, state: State, ba
   if (relation?.kind === 'stream' && relation.variant === 'random' && !bare) {
     const query = decorrelated(rewriteSelect(randomRows(relation, boundedRandomRows), { ...state, ctes: new Set() }, false));
     return { kind: 'table_subquery', query, alias: t.alias ?? name };
+  }
+  // A keyed stream reads as its current rows: the latest version per key (keyed-snapshot.ts).
+  if (relation?.kind === 'stream' && (relation.mode === 'versioned_kv' || relation.mode === 'changelog_kv')) {
+    return { kind: 'table_subquery', query: snapshotSelect(relation, { first: 0n, next: maxSn }, state.ctx, 1, state.sn === true), alias: t.alias ?? name };
   }
   return t;
 }

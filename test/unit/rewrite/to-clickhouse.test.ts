@@ -110,19 +110,19 @@ describe('table(s) and keyed streams', () => {
     ['the alias is kept', 'SELECT x.id FROM table(s) AS x ORDER BY x.id LIMIT 1', 'SELECT x.id FROM s AS x ORDER BY x.id LIMIT 1', '1\n'],
     ['db.s', 'SELECT count() FROM table(default.s)', 'SELECT count() FROM default.s', '4\n'],
     ['_tp_sn is selectable by name', 'SELECT id, _tp_sn FROM table(s) WHERE _tp_sn >= 2 ORDER BY _tp_sn', 'SELECT id, _tp_sn FROM s WHERE _tp_sn >= 2 ORDER BY _tp_sn', '3\t2\n1\t3\n'],
-    ['versioned_kv: latest row per key, across days (A11)', 'SELECT k, v FROM table(kv) ORDER BY k', 'SELECT k, v FROM kv ORDER BY k', 'a\t11\nb\t20\n'],
-    ['changelog_kv: deletes drop a key, -1/+1 updates it (A12)', 'SELECT k, v, _tp_delta FROM table(ckv) ORDER BY k', 'SELECT k, v, _tp_delta FROM ckv ORDER BY k', 'x\t5\t1\n'],
-    ['changelog_kv SELECT * shows _tp_delta, not _is_deleted', 'SELECT * FROM table(ckv)', 'SELECT * FROM ckv', 'x\t5\t2024-01-01 00:00:02.000\t1\n'],
-    ['a keyed stream in a join reads latest rows', 'SELECT s.id, kv.v FROM table(s) AS s INNER JOIN table(kv) AS kv ON s.name = kv.k ORDER BY s.id', 'SELECT s.id, kv.v FROM s AS s INNER JOIN kv AS kv ON s.name = kv.k ORDER BY s.id', '1\t11\n2\t20\n3\t11\n'],
+    ['versioned_kv: latest row per key, across days (A11)', 'SELECT k, v FROM table(kv) ORDER BY k', 'SELECT k, v FROM (SELECT * FROM default.kv ORDER BY _tp_time DESC, _tp_sn DESC LIMIT 1 BY k) AS kv ORDER BY k', 'a\t11\nb\t20\n'],
+    ['changelog_kv: deletes drop a key, -1/+1 updates it (A12)', 'SELECT k, v, _tp_delta FROM table(ckv) ORDER BY k', 'SELECT k, v, _tp_delta FROM (SELECT * FROM (SELECT * FROM default.ckv ORDER BY _tp_time DESC, _tp_sn DESC LIMIT 1 BY k) WHERE _tp_delta > 0) AS ckv ORDER BY k', 'x\t5\t1\n'],
+    ['changelog_kv SELECT * shows _tp_delta, not _is_deleted', 'SELECT * FROM table(ckv)', 'SELECT * FROM (SELECT * FROM (SELECT * FROM default.ckv ORDER BY _tp_time DESC, _tp_sn DESC LIMIT 1 BY k) WHERE _tp_delta > 0) AS ckv', 'x\t5\t2024-01-01 00:00:02.000\t1\n'],
+    ['a keyed stream in a join reads latest rows', 'SELECT s.id, kv.v FROM table(s) AS s INNER JOIN table(kv) AS kv ON s.name = kv.k ORDER BY s.id', 'SELECT s.id, kv.v FROM s AS s INNER JOIN (SELECT * FROM default.kv ORDER BY _tp_time DESC, _tp_sn DESC LIMIT 1 BY k) AS kv ON s.name = kv.k ORDER BY s.id', '1\t11\n2\t20\n3\t11\n'],
   ]);
 
-  it('keyed streams ask for final = 1, append streams for nothing', () => {
-    expect([...rewrite('SELECT * FROM table(kv)').settings]).toEqual([['final', '1']]);
-    expect([...rewrite('SELECT 1 AS x FROM table(s) WHERE id IN (SELECT v FROM table(ckv))').settings]).toEqual([['final', '1']]);
+  it('keyed streams need no store setting (no FINAL: a subquery picks the latest versions)', () => {
+    expect(rewrite('SELECT * FROM table(kv)').settings.size).toBe(0);
+    expect(rewrite('SELECT 1 AS x FROM table(s) WHERE id IN (SELECT v FROM table(ckv))').settings.size).toBe(0);
     expect(rewrite('SELECT * FROM table(s)').settings.size).toBe(0);
   });
 
-  it('without final the store shows every version (why the setting is needed)', () => {
+  it('the store keeps every version (why reads pick the latest)', () => {
     expect(db.session.query('SELECT count() FROM kv', 'TSV')).toBe('3\n');
   });
 
@@ -190,12 +190,12 @@ describe('dedup and earliest_ts', () => {
 describe('every level of the query', () => {
   cases([
     ['scalar and IN subqueries', 'SELECT to_string(count()) AS c FROM table(s) WHERE id IN (SELECT to_int32(v) FROM table(kv)) OR id = (SELECT max(to_int32(id)) FROM table(s))',
-      'SELECT toString(count()) AS c FROM s WHERE id IN (SELECT toInt32(v) FROM kv) OR id = (SELECT max(toInt32(id)) FROM s)', '1\n'],
+      'SELECT toString(count()) AS c FROM s WHERE id IN (SELECT toInt32(v) FROM (SELECT * FROM default.kv ORDER BY _tp_time DESC, _tp_sn DESC LIMIT 1 BY k) AS kv) OR id = (SELECT max(toInt32(id)) FROM s)', '1\n'],
     ['CTEs', 'WITH t AS (SELECT to_string(id) AS i FROM table(s)) SELECT array_sort(group_uniq_array(i)) AS u FROM (SELECT i FROM t ORDER BY i) ',
       'WITH t AS (SELECT toString(id) AS i FROM s) SELECT arraySort(groupUniqArray(i)) AS u FROM (SELECT i FROM t ORDER BY i)', "['1','2','3']\n"],
     ['a CTE named like a stream is the CTE', 'WITH kv AS (SELECT 1 AS k) SELECT count() AS c FROM kv', 'WITH kv AS (SELECT 1 AS k) SELECT count() AS c FROM kv', '1\n'],
     ['joins and their ON', "SELECT a.id, b.k FROM table(s) AS a LEFT JOIN table(kv) AS b ON to_string(a.id) = b.k OR a.name = b.k WHERE a.id = 2 ORDER BY a.id",
-      "SELECT a.id, b.k FROM s AS a LEFT JOIN kv AS b ON toString(a.id) = b.k OR a.name = b.k WHERE a.id = 2 ORDER BY a.id", '2\tb\n'],
+      "SELECT a.id, b.k FROM s AS a LEFT JOIN (SELECT * FROM default.kv ORDER BY _tp_time DESC, _tp_sn DESC LIMIT 1 BY k) AS b ON toString(a.id) = b.k OR a.name = b.k WHERE a.id = 2 ORDER BY a.id", '2\tb\n'],
     ['UNION is rewritten on both sides', 'SELECT to_string(1) AS x UNION SELECT to_string(id) AS x FROM table(s) WHERE id = 3', 'SELECT toString(1) AS x UNION ALL SELECT toString(id) AS x FROM s WHERE id = 3', '1\n3\n'],
     ['GROUP BY, HAVING, ORDER BY, LIMIT BY, window functions', 'SELECT name, count() AS c, row_number() OVER (ORDER BY to_string(name)) AS r FROM table(s) GROUP BY name HAVING count_if(id > 0) > 0 ORDER BY to_string(name) LIMIT 1 BY name',
       'SELECT name, count() AS c, row_number() OVER (ORDER BY toString(name)) AS r FROM s GROUP BY name HAVING countIf(id > 0) > 0 ORDER BY toString(name) LIMIT 1 BY name', 'a\t2\t1\nb\t1\t2\nc\t1\t3\n'],
