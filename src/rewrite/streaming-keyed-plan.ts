@@ -144,18 +144,20 @@ export function keyedInput(select: Select, stream: StreamEntry, ctx: RewriteCont
 
 /**
  * EMIT CHANGELOG (§1.10): the groups whose row changed between two results, as a -1 row of the row
- * emitted before and a +1 row of the new one (`_tp_delta` last); `onlyNew` (EMIT ON UPDATE over a
- * changelog input): the +1 rows only, without `_tp_delta`. Rows compare as whole tuples, so an
+ * emitted before and a +1 row of the new one. Both results have a `_tp_delta` column (a constant
+ * placeholder where the query names it, or last), which takes the sign. `onlyNew` (EMIT ON UPDATE
+ * over a changelog input, no `_tp_delta`): the new rows only. Rows compare as whole tuples, so an
  * unchanged group is left out.
  */
 export function changelogDiff(before: Select, after: Select, onlyNew: boolean): Select {
+  const changed = (a: Select, b: Select): Select['from'] => sub({ kind: 'set_operation', op: 'EXCEPT', mode: 'DISTINCT', left: a, right: b });
+  if (onlyNew) return { ...emptySelect, columns: [star()], from: changed(after, before) };
   const side = (delta: 1 | -1, a: Select, b: Select): Select => ({
     ...emptySelect,
-    columns: [star(), { kind: 'alias', expr: fn('toInt8', num(delta)), name: '_tp_delta' }],
-    from: sub({ kind: 'set_operation', op: 'EXCEPT', mode: 'DISTINCT', left: a, right: b }),
+    columns: [{ kind: 'star', qualifier: [], except: [], transformers: [{ kind: 'star_replace', items: [{ kind: 'alias', expr: fn('toInt8', num(delta)), name: '_tp_delta' }] }] }],
+    from: changed(a, b),
   });
   const plus = side(1, after, before);
-  if (onlyNew) return { ...emptySelect, columns: [star(['_tp_delta'])], from: sub(plus) };
   return {
     ...emptySelect, columns: [star()],
     from: sub({ kind: 'set_operation', op: 'UNION', mode: 'ALL', left: side(-1, before, after), right: plus }),
@@ -190,6 +192,12 @@ const mentions = (e: Expr | null, name: string): boolean => {
 };
 const isDelta = (e: Expr): boolean => (e.kind === 'identifier' && e.parts.at(-1) === '_tp_delta') || (e.kind === 'alias' && e.name === '_tp_delta' && isDelta(e.expr));
 
+/** EMIT CHANGELOG's `_tp_delta` where the query names it (else last), as a constant the difference replaces. */
+function deltaPlaceholder(columns: readonly Expr[]): Expr[] {
+  const placeholder: Expr = { kind: 'alias', expr: num(0), name: '_tp_delta' };
+  return columns.some(isDelta) ? columns.map((c) => (isDelta(c) ? placeholder : c)) : [...columns, placeholder];
+}
+
 /** The forms Proton refuses over changelog input, or that do not run here yet (48). */
 function refusals(q: KeyedQuery, changelog: boolean): void {
   if (q.window !== null) {
@@ -218,7 +226,7 @@ export function keyedTailPlan(q: KeyedQuery, ctx: RewriteContext): TailPlan {
   const ref = { kind: 'table_ref' as const, name: { kind: 'identifier' as const, parts: [stream.database, stream.name] }, alias };
   const plain: Select = {
     ...select, emit: null, from: input === null ? select.from : ref,
-    columns: changelog && q.aggregated ? select.columns.filter((c) => !isDelta(c)) : select.columns,
+    columns: changelog && q.aggregated ? deltaPlaceholder(select.columns) : select.columns,
     limit: q.aggregated ? select.limit : null, settings: select.settings.filter((s) => !q.engineSettings.has(s.name)),
   };
   const checked = toClickHouse(bindEmitVersion({ ...q.statement, query: plain, format: null }), ctx);

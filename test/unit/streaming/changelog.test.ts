@@ -19,13 +19,13 @@ const created = new Set<string>();
 const t = (s: string): string => `'2024-03-01 00:00:${s}')`;
 
 /** `tail`: compare every row in order (a tail emits per range); otherwise emit by emit, each emit's +1 rows as a set. */
-async function expectReplays(ddl: string, columns: string, sql: string, steps: readonly Step[], expected: readonly (readonly string[])[], tail = false): Promise<void> {
+async function expectReplays(ddl: string, columns: string, sql: string, steps: readonly Step[], expected: readonly (readonly string[])[], tail = false, shape: (row: string) => string = (r) => r): Promise<void> {
   const name = /^CREATE STREAM\s+(\S+)/i.exec(ddl)?.[1] as string;
   for (const split of splits) {
     if (!created.has(name)) createStream(db.session, ddl);
     created.add(name);
     db.session.query(`TRUNCATE TABLE default.${name}`, 'TSV');
-    const emits = await replay(db.session, name, columns, sql, steps, split);
+    const emits = (await replay(db.session, name, columns, sql, steps, split)).map((e) => e.map(shape));
     const canonical = (e: readonly string[]): string[] => [...e.filter((r) => r.endsWith(',-1')), ...e.filter((r) => !r.endsWith(',-1')).sort()];
     const got = tail ? [emits.flat()] : emits.map(canonical);
     const want = tail ? expected : expected.map(canonical);
@@ -97,5 +97,18 @@ describe('changelog()', () => {
     expect(sql).toMatch(/leadInFrame/);
     const rows = db.session.query(`SELECT i, k, _tp_delta, _tp_sn FROM (${sql})`, 'TSV').trim().split('\n');
     expect(rows).toEqual(['1\tx\t-1\t2', '1\ty\t1\t2', '2\tz\t1\t3']);
+  });
+});
+
+describe('EMIT CHANGELOG column order', () => {
+  it('_tp_delta stays where the query names it, and is added last when it does not', async () => {
+    await expectReplays('CREATE STREAM g10 (i int32, k string)', 'i, k', 'SELECT _tp_delta, k, count() FROM g10 GROUP BY k EMIT CHANGELOG',
+      [{ insert: [`(1, 'a', ${t('01')}`] }, { wait: 2000 }, { insert: [`(2, 'a', ${t('02')}`] }, { wait: 2000 }],
+      // Emitted as (_tp_delta, k, count): (1, a, 1); then (-1, a, 1), (1, a, 2). Compared with the sign moved last.
+      [['a,1,1'], ['a,1,-1', 'a,2,1']],
+      false, (r) => { const f = r.split(','); return [...f.slice(1), f[0]].join(','); });
+    await expectReplays('CREATE STREAM g11 (i int32, k string)', 'i, k', 'SELECT k, max(i) FROM g11 GROUP BY k EMIT CHANGELOG',
+      [{ insert: [`(1, 'a', ${t('01')}`] }, { wait: 2000 }, { insert: [`(2, 'a', ${t('02')}`] }, { wait: 2000 }],
+      [['a,1,1'], ['a,1,-1', 'a,2,1']]);
   });
 });
