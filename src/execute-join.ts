@@ -9,6 +9,7 @@ import type { InsertInto } from './rewrite/plan.ts';
 import { identifier } from './rewrite/printer.ts';
 import type { JoinPlan } from './rewrite/streaming-join-plan.ts';
 import { runJoin } from './streaming/join.ts';
+import { realClock } from './streaming/tail.ts';
 import type { StreamLog } from './streaming/log.ts';
 
 export type JoinDeps = {
@@ -36,6 +37,7 @@ export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecCont
     right: { key: plan.right.key, subscribed: plan.right.role !== 'frozen' && plan.right.role !== 'static', fromStart: plan.right.role !== 'buffer' && plan.right.role !== 'latest' && plan.right.role !== 'versions' },
   }, {
     log: deps.log,
+    clock: realClock,
     position: (key) => deps.backend.sequences.position(key),
     emit: async (sql) => {
       if (target !== null && into !== undefined) {

@@ -7,11 +7,12 @@
 // join strictness the store knows works, and LEFT JOIN fills type defaults as Proton does.
 import type { StreamEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
-import { emptySelect, type Expr, type Join, type Select, type SelectStatement, type TableExpr } from './ast.ts';
+import { emptySelect, type Expr, type Join, type Query, type Select, type SelectStatement, type TableExpr } from './ast.ts';
 import { rowsSelect, snapshotSelect, withoutSn, type SnBounds } from './keyed-snapshot.ts';
 import { identifier, print } from './printer.ts';
 import { joinOn, type SideNames } from './streaming-join-on.ts';
 import { hasAggregate, limitOf, rewinds, seekTo } from './streaming-plan.ts';
+import { intervalMs } from './streaming-window-plan.ts';
 import { NeedsStreaming, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 
 /**
@@ -39,11 +40,24 @@ export type JoinPlan = {
   leftSql(rows: SnBounds, right: SnBounds, limit: number | null): string;
   /** A right write of a bidirectional join: the left rows of `left` joined (INNER) with the right rows of `rows`. */
   rightSql(left: SnBounds, rows: SnBounds, limit: number | null): string;
+  /**
+   * A keyed left side (kv ⨝ kv, §1.13): the output is a changelog. `sql(before, after, sign)` gives
+   * the joined rows as of `after` that were not joined as of `before` (sign 1), or the other way round
+   * (sign -1), with `_tp_delta` = sign: the store computes the change a write made to the join.
+   */
+  readonly changelog: { sql(before: JoinPositions | null, after: JoinPositions, sign: 1 | -1, limit: number | null): string } | null;
+  /** An aggregation over a kv ⨝ kv join: recomputed over the join as of the positions every period when a write arrived. */
+  readonly aggregate: { readonly periodMs: number; sql(at: JoinPositions, limit: number | null): string } | null;
   readonly format: string | null;
   readonly settings: ReadonlyMap<string, string>;
 };
 
+/** Positions of both sides: the join as of the rows before them. */
+export type JoinPositions = { readonly left: bigint; readonly right: bigint };
+
 const defaultKeepVersions = 3;
+/** Proton's default emit of a global aggregation: every 2 s when rows arrived. */
+const defaultPeriodMs = 2000;
 const defaultMaxBufferedBytes = 524_288_000;
 const leftPlaceholder = '__hadron_join_left';
 const rightPlaceholder = '__hadron_join_right';
@@ -61,20 +75,25 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
   const select = statement.query as Select;
   const join = select.from as Join;
   if (join.left.kind === 'join' || join.right.kind === 'join') throw new NeedsStreaming('A streaming join of more than two relations');
-  if (select.groupBy.length > 0 || select.columns.some(hasAggregate)) throw new NeedsStreaming('An aggregation over a streaming join');
-  if (select.emit !== null) throw new GatewayError(Code.INCORRECT_QUERY, 'A streaming join without aggregation emits each joined row as it comes: it takes no EMIT clause');
   const left = side(join.left, ctx);
   const right = side(join.right, ctx);
   if (left.kind !== 'stream' || left.frozen) throw new NeedsStreaming('A streaming join whose left side is not a stream');
   const role = roleOf(join, left.stream, right);
+  const keyed = left.stream.mode === 'versioned_kv' || left.stream.mode === 'changelog_kv';
+  const aggregated = select.groupBy.length > 0 || select.columns.some(hasAggregate);
+  if (aggregated && !keyed) throw new NeedsStreaming('An aggregation over a streaming join of an append stream');
+  const periodMs = emitPeriod(select, aggregated, keyed);
   const names = (s: Side): SideNames => ({ alias: s.alias ?? '', columns: new Set(s.kind === 'stream' ? s.stream.columns.map((c) => c.name) : []) });
-  const on = joinOn(join.on, names(left), names(right));
+  const written = joinOn(join.on, names(left), names(right));
+  // USING (a, b): equality keys named alike on both sides.
+  const on = join.using === null ? written : { ...written, rightKeys: join.using.map((c): Expr => ({ kind: 'identifier', parts: [c] })) };
   if (on.range && role !== 'buffer') throw new NeedsStreaming('A range join of a right side that is not an append stream');
   if ((role === 'latest' || role === 'versions') && on.rightKeys.length === 0 && right.kind === 'stream' && right.stream.mode === 'append') {
     throw new GatewayError(Code.INCORRECT_QUERY, `A streaming ${join.strictness} JOIN needs an equality of a left and a right column in ON`);
   }
   const placeholder = (name: string, s: Side): TableExpr => (s.kind === 'static' ? s.table : { kind: 'table_ref', name: { kind: 'identifier', parts: [name] }, alias: s.alias });
-  const template: Select = { ...select, emit: null, limit: null, from: { ...join, left: placeholder(leftPlaceholder, left), right: placeholder(rightPlaceholder, right), on: on.on } };
+  const columns = keyed && !aggregated ? withDelta(select.columns) : select.columns;
+  const template: Select = { ...select, columns, emit: null, limit: null, from: { ...join, left: placeholder(leftPlaceholder, left), right: placeholder(rightPlaceholder, right), on: on.on } };
   const rewritten = toClickHouse({ ...statement, query: template, format: null }, ctx);
   const query = rewritten.statement.query as Select;
   const proton = rewritten.protonSettings;
@@ -84,16 +103,19 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
     if (rightStream === null) throw new Error('a static right side has no rows to read');
     return withoutSn(viewOf(role, rightStream, rows, on.rightKeys, keep, ctx));
   };
-  const sql = (l: Select, r: Select | null, kind: Join['joinKind'], limit: number | null): string => {
+  const joined = (l: Select, r: Select | null, kind: Join['joinKind'], limit: number | null): Select => {
     const from = query.from as Join;
     const sub = (q: Select, alias: string): TableExpr => ({ kind: 'table_subquery', query: q, alias });
-    const next: Select = {
+    return {
       ...query,
       from: { ...from, joinKind: kind, left: sub(l, left.alias), right: r === null ? from.right : sub(r, right.alias as string) },
-      limit: limit === null ? null : { limit: { kind: 'number', text: String(limit) }, offset: null, withTies: false },
+      limit: limitClause(limit),
     };
-    return print({ kind: 'select_statement', query: next, format: null }, 'clickhouse');
   };
+  const sql = (l: Select, r: Select | null, kind: Join['joinKind'], limit: number | null): string => printed(joined(l, r, kind, limit));
+  // The join as of both positions: each side's live rows before its position.
+  const asOf = (at: JoinPositions, limit: number | null): Select => joined(
+    withoutSn(snapshotSelect(left.stream, { first: 0n, next: at.left }, ctx)), role === 'static' ? null : rightView({ first: 0n, next: at.right }), join.joinKind, limit);
   const seek = seekTo(select.settings);
   return {
     kind: 'join',
@@ -106,9 +128,46 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
     rowBytes: rowBytes(left.stream) + (rightStream === null ? 0 : rowBytes(rightStream)),
     leftSql: (rows, r, limit) => sql(withoutSn(rowsSelect(left.stream, rows)), role === 'static' ? null : rightView(r), join.joinKind, limit),
     rightSql: (l, rows, limit) => sql(withoutSn(rowsSelect(left.stream, l)), rightView(rows), 'INNER', limit),
+    changelog: !keyed || aggregated ? null : {
+      sql: (before, after, sign, limit) => {
+        const change: Query = before === null ? asOf(after, null)
+          : { kind: 'set_operation', op: 'EXCEPT', mode: 'ALL', left: asOf(sign === 1 ? after : before, null), right: asOf(sign === 1 ? before : after, null) };
+        return printed(signed(change, sign, limit));
+      },
+    },
+    aggregate: aggregated ? { periodMs, sql: (at, limit) => printed(asOf(at, limit)) } : null,
     format: statement.format,
     settings: rewritten.settings,
   };
+}
+
+const printed = (q: Query): string => print({ kind: 'select_statement', query: q, format: null }, 'clickhouse');
+const limitClause = (limit: number | null): Select['limit'] => (limit === null ? null : { limit: { kind: 'number', text: String(limit) }, offset: null, withTies: false });
+
+/** The items of a changelog join: `_tp_delta` (written or appended) is a placeholder the change queries set to ±1. */
+function withDelta(columns: readonly Expr[]): Expr[] {
+  const delta: Expr = { kind: 'alias', expr: { kind: 'function', name: 'to_int8', params: null, args: [{ kind: 'number', text: '0' }], distinct: false }, name: '_tp_delta' };
+  const isDelta = (c: Expr): boolean => c.kind === 'identifier' && c.parts.length === 1 && c.parts[0] === '_tp_delta';
+  return columns.some(isDelta) ? columns.map((c) => (isDelta(c) ? delta : c)) : [...columns, delta];
+}
+
+/** `SELECT * REPLACE (toInt8(sign) AS _tp_delta) FROM (q) [LIMIT n]`. */
+function signed(q: Query, sign: 1 | -1, limit: number | null): Select {
+  const value: Expr = { kind: 'function', name: 'toInt8', params: null, args: [{ kind: 'number', text: String(sign) }], distinct: false };
+  const star: Expr = { kind: 'star', qualifier: [], except: [], transformers: [{ kind: 'star_replace', items: [{ kind: 'alias', expr: value, name: '_tp_delta' }] }] };
+  return { ...emptySelect, columns: [star], from: { kind: 'table_subquery', query: q, alias: null }, limit: limitClause(limit) };
+}
+
+/** The emit period of an aggregation over a kv ⨝ kv join (EMIT PERIODIC p, default 2 s); other EMIT forms are refused. */
+function emitPeriod(select: Select, aggregated: boolean, keyed: boolean): number {
+  const emit = select.emit;
+  if (emit === null) return defaultPeriodMs;
+  if (!aggregated && keyed && emit.changelog && emit.periodic === null) return defaultPeriodMs;
+  if (!aggregated) throw new GatewayError(Code.INCORRECT_QUERY, 'A streaming join without aggregation emits each joined row as it comes: it takes no EMIT clause (but CHANGELOG on a kv join)');
+  if (emit.periodic === null || emit.onUpdate || emit.afterWindowClose || emit.timeout !== null || emit.delay !== null || emit.changelog) {
+    throw new NeedsStreaming('This EMIT over a streaming join (EMIT PERIODIC only)');
+  }
+  return intervalMs(emit.periodic, 'EMIT PERIODIC');
 }
 
 /** A side of the join: a stream read live, `table(stream)` (frozen at the start), or anything else the store reads as it is. */
@@ -150,15 +209,15 @@ function roleOf(join: Join, left: StreamEntry, right: Side): JoinRole {
     throw new GatewayError(Code.NOT_IMPLEMENTED, `'${modeName[left.mode]}' ${join.joinKind} ${strict} JOIN '${r}' is not supported`);
   };
   if (join.joinKind !== 'INNER' && join.joinKind !== 'LEFT') unsupported(right.kind === 'stream' && !right.frozen ? modeName[right.stream.mode] : 'Table');
-  if (join.using !== null) throw new NeedsStreaming('A streaming join with USING (write ON)');
-  if (right.kind === 'static' || right.frozen) {
-    if (left.mode !== 'append') throw new NeedsStreaming(`A streaming join of a ${left.mode} stream with a table`);
-    return right.kind === 'static' ? 'static' : 'frozen';
-  }
+  if (left.mode === 'changelog') throw new NeedsStreaming('A streaming join with a changelog stream on the left');
+  if (right.kind === 'static' || right.frozen) return right.kind === 'static' ? 'static' : 'frozen';
   const r = right.stream;
   if (left.mode !== 'append') {
+    // kv ⨝ kv: a changelog of the join (the plan's `changelog`), both sides as of their positions.
     if (r.mode === 'append') unsupported(modeName[r.mode]);
-    throw new NeedsStreaming(`A streaming ${modeName[left.mode]} JOIN ${modeName[r.mode]} (a changelog of retractions)`);
+    if (r.mode === 'changelog') throw new NeedsStreaming(`A streaming ${modeName[left.mode]} JOIN a changelog stream`);
+    if (strict !== 'ALL') unsupported(modeName[r.mode]);
+    return 'snapshot';
   }
   if (strict === 'ASOF') return r.mode === 'append' || r.mode === 'versioned_kv' ? 'versions' : unsupported(modeName[r.mode]);
   if (strict === 'LATEST') return r.mode === 'append' || r.mode === 'versioned_kv' ? 'latest' : unsupported(modeName[r.mode]);

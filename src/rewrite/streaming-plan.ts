@@ -101,7 +101,8 @@ export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPla
   // The query's start: the engine's first read (backfill or first live range) begins there.
   let startSn: bigint | null = null;
   return {
-    kind: 'tail', stream, start, limit, format: statement.format, settings: checked.settings,
+    // h-bounded: the query's SETTINGS max_memory_usage also bounds its state and every store query it runs.
+    kind: 'tail', stream, start, limit, format: statement.format, settings: withMemorySetting(checked.settings, select.settings),
     aggregate: aggregated ? { periodMs: emit.periodMs, repeat: emit.repeat, onUpdate: emit.onUpdate } : null,
     window: window === null ? null : { ...window, maxWindows: maxWindows(select.settings), timeoutMs: emit.timeoutMs, final: emit.final },
     // h-bounded: a dedup tail's key set lives in the engine (streaming/dedup.ts).
@@ -172,6 +173,13 @@ function inWindowSubquery(rewritten: Select, range: Expr): Select {
   if (from?.kind !== 'table_subquery' || from.query.kind !== 'select') return rewritten;
   const q = from.query;
   return { ...rewritten, from: { ...from, query: { ...q, where: q.where === null ? range : { kind: 'binary', op: 'AND', left: q.where, right: range } } } };
+}
+
+/** h-bounded: `settings` with the query's own `SETTINGS max_memory_usage = n`, if it has one (streaming/memory.ts). */
+function withMemorySetting(settings: ReadonlyMap<string, string>, written: readonly Setting[]): ReadonlyMap<string, string> {
+  const s = written.find((x) => x.name === 'max_memory_usage');
+  if (s === undefined || s.value.kind !== 'number') return settings;
+  return new Map([...settings, ['max_memory_usage', s.value.text]]);
 }
 
 function maxWindows(settings: readonly Setting[]): number {

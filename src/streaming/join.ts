@@ -6,7 +6,8 @@
 // a right write joins the left rows seen so far. Each step is one store query (the plan's SQL).
 // State: the two positions and the start; the buffered rows themselves live in the store.
 import { Code, GatewayError } from '../errors.ts';
-import type { SnRange, StreamLog } from './log.ts';
+import type { Arrival, SnRange, StreamLog } from './log.ts';
+import type { Clock } from './tail.ts';
 
 /** What the engine needs of a planned join. */
 export type JoinQuery = {
@@ -20,7 +21,13 @@ export type JoinQuery = {
   readonly rowBytes: number;
   leftSql(rows: SnRange, right: SnRange, limit: number | null): string;
   rightSql(left: SnRange, rows: SnRange, limit: number | null): string;
+  /** A keyed left side: each write emits the change it made to the join (-1 rows, then +1 rows). */
+  readonly changelog: { sql(before: Positions | null, after: Positions, sign: 1 | -1, limit: number | null): string } | null;
+  /** An aggregation over a kv join: recomputed as of the positions every period when a write arrived. */
+  readonly aggregate: { readonly periodMs: number; sql(at: Positions, limit: number | null): string } | null;
 };
+
+export type Positions = { readonly left: bigint; readonly right: bigint };
 
 export interface JoinPort {
   readonly log: StreamLog;
@@ -28,6 +35,7 @@ export interface JoinPort {
   position(key: string): Promise<bigint>;
   /** Runs one SQL query, writing its rows to the client; resolves with how many. */
   emit(sql: string): Promise<number>;
+  readonly clock: Clock;
 }
 
 /** Pending writes a join may fall behind by before it is cut off (241). */
@@ -44,11 +52,18 @@ export async function runJoin(q: JoinQuery, port: JoinPort, signal: AbortSignal)
     const rightAt = q.right.key === null ? 0n : await port.position(q.right.key);
     const earliest = q.start === 'earliest';
     const run = new JoinRun(q, port, earliest ? 0n : leftAt, q.right.fromStart || earliest ? 0n : rightAt, rightAt);
-    // A rewind joins the stored left rows with every stored right row first (right before left: the backfill has no arrival order).
-    if (earliest && leftAt > 0n) await run.left({ first: 0n, next: leftAt });
+    // A keyed left side replays the join of both current snapshots (§2.2); a rewind joins the stored
+    // left rows with every stored right row first (the backfill has no arrival order between streams).
+    if (q.changelog !== null || q.aggregate !== null) await run.snapshot(leftAt);
+    else if (earliest && leftAt > 0n) await run.left({ first: 0n, next: leftAt });
     else run.skipLeft(leftAt);
+    let pending: Promise<Arrival | null> | null = null;
     while (!signal.aborted && !run.done()) {
-      const arrival = await subscription.next();
+      pending ??= subscription.next();
+      const arrival = await run.nextOrTick(pending, signal);
+      if (signal.aborted) break;
+      if (arrival === 'tick') continue;
+      pending = null;
       if (arrival === null) break;
       if (arrival.key === q.left.key) await run.left(arrival.range);
       if (arrival.key === rightKey && !run.done()) await run.right(arrival.range);
@@ -69,6 +84,9 @@ class JoinRun {
   private readonly rightFrom: bigint;
   private leftTo: bigint;
   private rightTo: bigint;
+  /** An aggregation: a write arrived since the last emit; when the next period ends. */
+  private dirty = false;
+  private nextPeriod: number | null = null;
 
   constructor(q: JoinQuery, port: JoinPort, leftFrom: bigint, rightFrom: bigint, rightTo: bigint) {
     this.q = q;
@@ -87,10 +105,42 @@ class JoinRun {
     if (to > this.leftTo) this.leftTo = to;
   }
 
+  /** A kv join starts with the join of both snapshots: all +1 rows, or the first aggregation emit. */
+  async snapshot(leftAt: bigint): Promise<void> {
+    this.leftTo = leftAt;
+    const at = this.positions();
+    if (this.q.changelog !== null) await this.emit(this.q.changelog.sql(null, at, 1, this.remaining()));
+    if (this.q.aggregate !== null) {
+      this.dirty = at.left > 0n || at.right > 0n;
+      this.nextPeriod = this.port.clock.now() + this.q.aggregate.periodMs;
+    }
+  }
+
+  /** The next arrival, or 'tick' when an aggregation's period came first (then emitted if a write arrived). */
+  async nextOrTick(pending: Promise<Arrival | null>, signal: AbortSignal): Promise<Arrival | null | 'tick'> {
+    const agg = this.q.aggregate;
+    if (agg === null || this.nextPeriod === null) return pending;
+    const stop = new AbortController();
+    const wait = Math.max(0, this.nextPeriod - this.port.clock.now());
+    const tick = this.port.clock.sleep(wait, AbortSignal.any([signal, stop.signal])).then(() => 'tick' as const);
+    const next = await Promise.race([pending, tick]);
+    stop.abort();
+    if (next !== 'tick' || signal.aborted) return next;
+    const now = this.port.clock.now();
+    while (this.nextPeriod <= now) this.nextPeriod += agg.periodMs;
+    if (this.dirty) {
+      this.dirty = false;
+      await this.emit(agg.sql(this.positions(), this.remaining()));
+    }
+    return 'tick';
+  }
+
   async left(range: SnRange): Promise<void> {
     const first = range.first > this.leftTo ? range.first : this.leftTo;
     if (range.next <= first) return;
+    const before = this.positions();
     this.leftTo = range.next;
+    if (await this.changed(before)) return;
     this.bounded();
     await this.emit(this.q.leftSql({ first, next: range.next }, { first: this.rightFrom, next: this.rightTo }, this.remaining()));
   }
@@ -98,10 +148,29 @@ class JoinRun {
   async right(range: SnRange): Promise<void> {
     const first = range.first > this.rightTo ? range.first : this.rightTo;
     if (range.next <= first) return;
+    const before = this.positions();
     this.rightTo = range.next;
+    if (await this.changed(before)) return;
     if (!this.q.bidirectional) return;
     this.bounded();
     if (this.leftTo > this.leftFrom) await this.emit(this.q.rightSql({ first: this.leftFrom, next: this.leftTo }, { first, next: range.next }, this.remaining()));
+  }
+
+  /** A kv join's write: the change it made (retractions first), or a pending aggregation emit. True when handled. */
+  private async changed(before: Positions): Promise<boolean> {
+    if (this.q.aggregate !== null) {
+      this.dirty = true;
+      return true;
+    }
+    if (this.q.changelog === null) return false;
+    const after = this.positions();
+    await this.emit(this.q.changelog.sql(before, after, -1, this.remaining()));
+    if (!this.done()) await this.emit(this.q.changelog.sql(before, after, 1, this.remaining()));
+    return true;
+  }
+
+  private positions(): Positions {
+    return { left: this.leftTo, right: this.rightTo };
   }
 
   /** A bidirectional join buffers both sides since its start: bounded by join_max_buffered_bytes. */

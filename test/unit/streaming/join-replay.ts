@@ -7,21 +7,22 @@ import { parseSql } from '../../../src/rewrite/parse-statement.ts';
 import { plan } from '../../../src/rewrite/plan.ts';
 import { runJoin } from '../../../src/streaming/join.ts';
 import { MemoryStreamLog } from '../../../src/streaming/log.ts';
-import { settle, streaming } from './replay.ts';
+import { FakeClock, settle, streaming } from './replay.ts';
 
 /** A write: rows (each a VALUES tuple of `columns`) into a stream; `before`: rows stored before the query starts. */
-export type Write = { readonly into: string; readonly columns: string; readonly rows: readonly string[]; readonly before?: boolean };
+export type Write = { readonly into: string; readonly columns: string; readonly rows: readonly string[]; readonly before?: boolean } | { readonly wait: number };
 
 let sn = 1_000_000n;
 
 /** Runs `sql` as a streaming join over the writes; resolves with the emits (rows as comma-joined text, sorted inside an emit). */
-export async function replayJoin(session: Session, sql: string, writes: readonly Write[], split: number | null = null): Promise<string[][]> {
+export async function replayJoin(session: Session, sql: string, steps: readonly Write[], split: number | null = null): Promise<string[][]> {
+  const writes = steps.filter((x): x is Extract<Write, { into: string }> => 'into' in x);
   const p = plan(parseSql(sql), streaming, sql);
   if (p.kind !== 'join') throw new Error(`${sql}: ${p.kind} plan`);
   const log = new MemoryStreamLog();
   const emits: string[][] = [];
   const settings = [...p.join.settings].map(([k, v]) => `${k} = ${v}`).join(', ');
-  const store = (w: Write, rows: readonly string[]): bigint => {
+  const store = (w: Extract<Write, { into: string }>, rows: readonly string[]): bigint => {
     const first = sn;
     const values = rows.map((r) => `${r.slice(0, -1)}, ${String(sn++)})`).join(', ');
     session.query(`INSERT INTO default.${w.into} (${w.columns}, _tp_sn) SETTINGS insert_allow_materialized_columns = 1, optimize_on_insert = 0 VALUES ${values}`, 'TSV');
@@ -32,10 +33,11 @@ export async function replayJoin(session: Session, sql: string, writes: readonly
   for (const w of writes) if (w.before === true) store(w, w.rows);
   const controller = new AbortController();
   const j = p.join;
+  const clock = new FakeClock();
   const run = runJoin({
     ...j, right: { key: j.right.key, subscribed: j.right.role !== 'frozen' && j.right.role !== 'static', fromStart: !['buffer', 'latest', 'versions'].includes(j.right.role) },
   }, {
-    log,
+    log, clock,
     position: async () => sn,
     emit: async (q) => {
       const lines = session.query(`${q}${settings ? ` SETTINGS ${settings}` : ''}`, 'TSV').split('\n').filter((l) => l !== '').map((l) => l.replaceAll('\t', ',')).sort();
@@ -44,7 +46,11 @@ export async function replayJoin(session: Session, sql: string, writes: readonly
     },
   }, controller.signal);
   await settle();
-  for (const w of writes) {
+  for (const w of steps) {
+    if ('wait' in w) {
+      await clock.advance(w.wait);
+      continue;
+    }
     if (w.before === true) continue;
     const size = split ?? w.rows.length;
     for (let i = 0; i < w.rows.length; i += size) {
