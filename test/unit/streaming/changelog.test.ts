@@ -14,7 +14,7 @@ import { tempSession, thrownCode } from '../../support/chdb.ts';
 import { createStream, replay, streaming, type Step } from './replay.ts';
 
 const db = tempSession('stream-changelog');
-const splits = [1, 2, null];
+const splits = [1, 2, 3, null];
 const created = new Set<string>();
 const t = (s: string): string => `'2024-03-01 00:00:${s}')`;
 

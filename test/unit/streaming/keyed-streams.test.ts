@@ -10,7 +10,7 @@ import { expectStreamingEqualsHistorical } from './historical.ts';
 import { createStream, replay, streaming, type Step } from './replay.ts';
 
 const db = tempSession('stream-keyed');
-const splits = [1, 2, null];
+const splits = [1, 2, 3, null];
 const created = new Set<string>();
 
 /**
