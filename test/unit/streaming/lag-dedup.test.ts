@@ -1,6 +1,7 @@
 // Golden replays of lag/lags and dedup() tails (proton-semantics §1.12, §4 E 43 and 45): each emit is
-// computed by the store over a `_tp_sn` range plus the rows before it since the query's start, so 1-row,
-// odd and whole-insert ranges give the same rows; rows stored before a tail from now are not "previous".
+// computed by the store over a `_tp_sn` range (lag: plus the rows before it since the query's start;
+// dedup: the runs its key set kept, see dedup-lru.test.ts for max_keys and ttl), so 1-row, odd and
+// whole-insert ranges give the same rows; rows stored before a tail from now are not "previous".
 import { describe, expect, it } from 'vitest';
 import { parseSql } from '../../../src/rewrite/parse-statement.ts';
 import { plan } from '../../../src/rewrite/plan.ts';
@@ -89,8 +90,20 @@ describe('lag / lags', () => {
   it('refused: lag in an aggregation, a window or a WHERE; non-literal offsets', () => {
     createStream(db.session, 'CREATE STREAM l6 (v int32)');
     const code = (sql: string): number | undefined => thrownCode(() => plan(parseSql(sql), streaming, sql));
+    const message = (sql: string): string => {
+      try {
+        plan(parseSql(sql), streaming, sql);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
     expect(code('SELECT count(), lag(v) FROM l6')).toBe(48);
+    expect(code('SELECT sum(v - lag(v)) FROM l6')).toBe(48);
     expect(code('SELECT lag(v) FROM tumble(l6, 5s)')).toBe(48);
+    // Each refusal names its form (Proton documents lag/lags for row-by-row reads only).
+    expect(message('SELECT sum(v - lag(v)) FROM l6')).toMatch(/^lag\/lags in a streaming aggregation/);
+    expect(message('SELECT window_start, count(), lag(v) FROM tumble(l6, 5s) GROUP BY window_start')).toMatch(/^lag\/lags in a streaming tumble\/hop window/);
     expect(code('SELECT v FROM l6 WHERE lag(v) > 1')).toBe(48);
     expect(code('SELECT lag(v, v) FROM l6')).toBe(36);
     expect(code('SELECT lags(v, 2, 1) FROM l6')).toBe(36);
