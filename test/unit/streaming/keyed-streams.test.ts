@@ -146,3 +146,27 @@ describe('streaming = historical over keyed streams (the last emit ↔ the aggre
     });
   });
 });
+
+describe('versions and keys', () => {
+  it('a row below its key\'s version changes nothing (version_column), in changelog(kv) and in aggregations', async () => {
+    const ddl = "CREATE STREAM vk (id int32, ver int32, v int32) PRIMARY KEY id SETTINGS mode='versioned_kv', version_column='ver'";
+    await expectReplays(ddl, 'id, ver, v', 'SELECT id, v, _tp_delta FROM changelog(vk)',
+      [`(1, 5, 50, ${t('01')}`],
+      [{ insert: [`(1, 3, 30, ${t('02')}`, `(1, 5, 51, ${t('03')}`, `(2, 1, 10, ${t('03')}`, `(1, 4, 40, ${t('04')}`] }],
+      [['1,50,1'], ['1,50,-1', '1,51,1', '2,10,1']], true);
+    await expectReplays(ddl, 'id, ver, v', 'SELECT sum(v) FROM vk EMIT PERIODIC 1s',
+      [`(1, 5, 50, ${t('01')}`],
+      [{ wait: 1000 }, { insert: [`(1, 3, 30, ${t('02')}`, `(2, 1, 10, ${t('03')}`] }, { wait: 1000 }],
+      [['50'], ['60']]);
+  });
+  it('a tuple PRIMARY KEY and an expression PRIMARY KEY', async () => {
+    await expectReplays("CREATE STREAM pk2 (a string, b string, v int32) PRIMARY KEY (a, b) SETTINGS mode='versioned_kv'", 'a, b, v',
+      'SELECT a, b, v FROM pk2',
+      [`('x', 'y', 1, ${t('01')}`, `('x', 'z', 2, ${t('01')}`, `('x', 'y', 3, ${t('02')}`], [],
+      [['x,y,3', 'x,z,2'], []], true);
+    await expectReplays("CREATE STREAM pk3 (first_name string, last_name string, v int32) PRIMARY KEY first_name || ' ' || last_name SETTINGS mode='versioned_kv'", 'first_name, last_name, v',
+      'SELECT count(), sum(v) FROM pk3 EMIT PERIODIC 1s',
+      [`('a', 'b', 1, ${t('01')}`, `('a', 'c', 2, ${t('01')}`, `('a', 'b', 5, ${t('02')}`],
+      [{ wait: 1000 }], [['2,7']]);
+  });
+});
