@@ -32,10 +32,7 @@ export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecCont
   const target = into === undefined ? null : `${identifier(into.stream.database)}.${identifier(into.stream.name)}`;
   let emits = 0;
   let written = 0;
-  const rows = await runJoin({
-    ...plan,
-    right: { key: plan.right.key, subscribed: plan.right.role !== 'frozen' && plan.right.role !== 'static', fromStart: plan.right.role !== 'buffer' && plan.right.role !== 'latest' && plan.right.role !== 'versions' },
-  }, {
+  const rows = await runJoin(plan, {
     log: deps.log,
     clock: realClock,
     position: (key) => deps.backend.sequences.position(key),

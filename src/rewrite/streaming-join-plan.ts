@@ -12,6 +12,7 @@ import { rowsSelect, snapshotSelect, withoutSn, type SnBounds } from './keyed-sn
 import { identifier, print } from './printer.ts';
 import { joinOn, type SideNames } from './streaming-join-on.ts';
 import { hasAggregate, limitOf, rewinds, seekTo } from './streaming-plan.ts';
+import { changelogLiveSelect, changelogSource, type ChangelogSource } from './streaming-changelog.ts';
 import { intervalMs } from './streaming-window-plan.ts';
 import { NeedsStreaming, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 
@@ -19,16 +20,17 @@ import { NeedsStreaming, toClickHouse, type RewriteContext } from './to-clickhou
  * How the right side is read at a left write: `buffer` the right rows since the start (append ⨝
  * append, both directions); `latest` the newest right row per join key (LATEST); `versions` the last
  * keep_versions rows per key (ASOF); `snapshot` the current row per primary key (versioned_kv,
- * changelog_kv); `frozen` a table(stream) snapshot taken when the query starts; `static` a table the
+ * changelog_kv); `live` the live rows of a `changelog(s, k…)` right side; `frozen` a table(stream) snapshot taken when the query starts; `static` a table the
  * store reads as it is.
  */
-export type JoinRole = 'buffer' | 'latest' | 'versions' | 'snapshot' | 'frozen' | 'static';
+export type JoinRole = 'buffer' | 'latest' | 'versions' | 'snapshot' | 'live' | 'frozen' | 'static';
 
 export type JoinPlan = {
   readonly kind: 'join';
   /** The left stream and its store table (the log's key). */
   readonly left: { readonly stream: StreamEntry; readonly key: string };
-  readonly right: { readonly stream: StreamEntry | null; readonly key: string | null; readonly role: JoinRole };
+  /** `subscribed`: its writes move its position; `fromStart`: its rows count from its beginning, not the query's start. */
+  readonly right: { readonly stream: StreamEntry | null; readonly key: string | null; readonly role: JoinRole; readonly subscribed: boolean; readonly fromStart: boolean };
   readonly start: 'earliest' | 'now';
   readonly limit: number | null;
   /** Right writes emit too (append ⨝ append). */
@@ -63,7 +65,7 @@ const leftPlaceholder = '__hadron_join_left';
 const rightPlaceholder = '__hadron_join_right';
 
 type Side =
-  | { readonly kind: 'stream'; readonly stream: StreamEntry; readonly alias: string; readonly frozen: boolean }
+  | { readonly kind: 'stream'; readonly stream: StreamEntry; readonly alias: string; readonly frozen: boolean; readonly changelog?: ChangelogSource }
   | { readonly kind: 'static'; readonly table: TableExpr; readonly alias: string | null };
 
 const modeName: Readonly<Record<StreamEntry['mode'], string>> = {
@@ -101,14 +103,15 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
   const rightStream = right.kind === 'stream' ? right.stream : null;
   const rightView = (rows: SnBounds): Select => {
     if (rightStream === null) throw new Error('a static right side has no rows to read');
-    return withoutSn(viewOf(role, rightStream, rows, on.rightKeys, keep, ctx));
+    return withoutSn(viewOf(role, rightStream, rows, on.rightKeys, keep, ctx, right.kind === 'stream' ? right.changelog : undefined));
   };
   const joined = (l: Select, r: Select | null, kind: Join['joinKind'], limit: number | null): Select => {
     const from = query.from as Join;
     const sub = (q: Select, alias: string): TableExpr => ({ kind: 'table_subquery', query: q, alias });
     return {
       ...query,
-      from: { ...from, joinKind: kind, left: sub(l, left.alias), right: r === null ? from.right : sub(r, right.alias as string) },
+      // LATEST: the right side holds one row per key already, and ClickHouse's INNER ANY would also keep one left row per key.
+      from: { ...from, joinKind: kind, strictness: role === 'latest' ? null : from.strictness, left: sub(l, left.alias), right: r === null ? from.right : sub(r, right.alias as string) },
       limit: limitClause(limit),
     };
   };
@@ -120,7 +123,10 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
   return {
     kind: 'join',
     left: { stream: left.stream, key: storeKey(left.stream) },
-    right: { stream: rightStream, key: rightStream === null ? null : storeKey(rightStream), role },
+    right: {
+      stream: rightStream, key: rightStream === null ? null : storeKey(rightStream), role, subscribed: role !== 'frozen' && role !== 'static',
+      fromStart: role === 'snapshot' || role === 'frozen' || (role === 'live' && right.kind === 'stream' && right.changelog?.keyed === true),
+    },
     start: seek ?? (rewinds(select) ? 'earliest' : 'now'),
     limit: limitOf(select),
     bidirectional: role === 'buffer',
@@ -192,7 +198,11 @@ function side(t: TableExpr, ctx: RewriteContext): Side {
     if (s !== undefined && s.variant !== 'random') return { kind: 'stream', stream: s, alias: t.alias ?? s.name, frozen: true };
     return { kind: 'static', table: t, alias: t.alias };
   }
-  if (t.kind === 'table_function' && /^(changelog|dedup|tumble|hop|session)$/i.test(t.call.name)) {
+  if (t.kind === 'table_function' && /^changelog$/i.test(t.call.name)) {
+    const c = changelogSource(t.call, ctx);
+    return { kind: 'stream', stream: c.stream, alias: t.alias ?? c.stream.name, frozen: false, changelog: c };
+  }
+  if (t.kind === 'table_function' && /^(dedup|tumble|hop|session)$/i.test(t.call.name)) {
     throw new NeedsStreaming(`A streaming join of ${t.call.name}(…)`);
   }
   if (t.kind === 'table_subquery') {
@@ -212,6 +222,10 @@ function roleOf(join: Join, left: StreamEntry, right: Side): JoinRole {
   if (left.mode === 'changelog') throw new NeedsStreaming('A streaming join with a changelog stream on the left');
   if (right.kind === 'static' || right.frozen) return right.kind === 'static' ? 'static' : 'frozen';
   const r = right.stream;
+  if (right.changelog !== undefined) {
+    if (left.mode !== 'append') throw new NeedsStreaming(`A streaming ${modeName[left.mode]} JOIN changelog(…)`);
+    return strict === 'ALL' ? 'live' : unsupported('Changelog stream');
+  }
   if (left.mode !== 'append') {
     // kv ⨝ kv: a changelog of the join (the plan's `changelog`), both sides as of their positions.
     if (r.mode === 'append') unsupported(modeName[r.mode]);
@@ -228,7 +242,7 @@ function roleOf(join: Join, left: StreamEntry, right: Side): JoinRole {
 }
 
 /** The right rows a left write sees, by role. */
-function viewOf(role: JoinRole, stream: StreamEntry, rows: SnBounds, keys: readonly Expr[], keep: number, ctx: RewriteContext): Select {
+function viewOf(role: JoinRole, stream: StreamEntry, rows: SnBounds, keys: readonly Expr[], keep: number, ctx: RewriteContext, changelog?: ChangelogSource): Select {
   const newest = (q: Select, n: number): Select => ({
     ...emptySelect, columns: [{ kind: 'star', qualifier: [], except: [] }], from: { kind: 'table_subquery', query: q, alias: null },
     orderBy: [{ kind: 'order_item', expr: { kind: 'identifier', parts: ['_tp_sn'] }, direction: 'DESC', nulls: null }],
@@ -241,6 +255,10 @@ function viewOf(role: JoinRole, stream: StreamEntry, rows: SnBounds, keys: reado
     case 'versions': return keyed ? snapshotSelect(stream, { first: 0n, next: rows.next }, ctx, keep) : newest(rowsSelect(stream, rows), keep);
     case 'snapshot':
     case 'frozen': return snapshotSelect(stream, { first: 0n, next: rows.next }, ctx);
+    case 'live': {
+      if (changelog === undefined) throw new Error('a live right side is a changelog(…)');
+      return changelogLiveSelect(changelog, changelog.keyed ? 0n : rows.first, rows.next);
+    }
     case 'static': throw new Error('a static side is read as it is');
   }
 }

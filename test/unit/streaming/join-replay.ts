@@ -34,9 +34,7 @@ export async function replayJoin(session: Session, sql: string, steps: readonly 
   const controller = new AbortController();
   const j = p.join;
   const clock = new FakeClock();
-  const run = runJoin({
-    ...j, right: { key: j.right.key, subscribed: j.right.role !== 'frozen' && j.right.role !== 'static', fromStart: !['buffer', 'latest', 'versions'].includes(j.right.role) },
-  }, {
+  const run = runJoin(j, {
     log, clock,
     position: async () => sn,
     emit: async (q) => {

@@ -136,6 +136,47 @@ describe('§4 F: streaming joins', () => {
     expect(emits).toEqual([['0,iPhone15,0,0,1'], ['0,Vision Pro,0,0,1'], ['0,Vision Pro,0,0,-1'], ['4,Vision Pro,1,3000,1']]);
   });
 
+  it('append ⨝ changelog(r, k): a left row joins the live row of each key at its arrival', async () => {
+    createStream(db.session, 'CREATE STREAM cjl (i int32)');
+    createStream(db.session, 'CREATE STREAM cjr (j int32, kk string)');
+    const emits = await scenario('SELECT i, j, kk FROM cjl AS l INNER JOIN changelog(cjr, kk) AS b ON l.i = b.j', [
+      w('cjr', 'j, kk', "(1, 'a')"), w('cjl', 'i', '(1)'), w('cjr', 'j, kk', "(2, 'a')"), w('cjl', 'i', '(1)'), w('cjl', 'i', '(2)'),
+    ]);
+    expect(emits).toEqual([['1,1,a'], ['2,2,a']]);
+  });
+});
+
+describe('regressions of Proton join bugs (issues 377, 378, 1188, PR 1186)', () => {
+  it("seek_to='earliest' drops no backfill match (#1188): every stored left row joins the stored right side", async () => {
+    createStream(db.session, 'CREATE STREAM rtl (i int32, k string)');
+    createStream(db.session, 'CREATE STREAM rtr (ii int32, k string)');
+    const emits = await scenario("SELECT i, ii FROM rtl INNER LATEST JOIN rtr ON rtl.k = rtr.k SETTINGS seek_to='earliest'", [
+      { ...w('rtr', 'ii, k', "(10, 'a')", "(20, 'a')", "(5, 'b')"), before: true },
+      { ...w('rtl', 'i, k', "(1, 'a')", "(2, 'b')", "(3, 'a')"), before: true },
+      w('rtl', 'i, k', "(4, 'b')"),
+    ]);
+    expect(emits).toEqual([['1,20', '2,5', '3,20'], ['4,5']]);
+  });
+
+  it('no phantom retracts: a write that leaves the join as it was emits nothing', async () => {
+    createStream(db.session, "CREATE STREAM pvl (i int32, s string) PRIMARY KEY s SETTINGS mode='versioned_kv'");
+    createStream(db.session, "CREATE STREAM pvr (ii int32, ss string) PRIMARY KEY ss SETTINGS mode='versioned_kv'");
+    const emits = await scenario('SELECT i, ii, s, _tp_delta FROM pvl INNER JOIN pvr ON s = ss', [
+      w('pvr', 'ii, ss', "(1, 's1')"), w('pvl', 'i, s', "(3, 's1')"),
+      w('pvl', 'i, s', "(3, 's1')"), w('pvr', 'ii, ss', "(7, 's9')"), w('pvl', 'i, s', "(5, 's5')"),
+    ]);
+    expect(emits).toEqual([['3,1,s1,1']]);
+  });
+
+  it('no wrong intermediate rows: a changelog_kv update (-1 then +1 in one write) retracts once and adds once', async () => {
+    createStream(db.session, "CREATE STREAM wil (i int32, s string) PRIMARY KEY s SETTINGS mode='changelog_kv'");
+    createStream(db.session, "CREATE STREAM wir (ii int32, ss string) PRIMARY KEY ss SETTINGS mode='versioned_kv'");
+    const emits = await replayJoin(db.session, 'SELECT i, ii, s, _tp_delta FROM wil INNER JOIN wir ON s = ss', [
+      w('wir', 'ii, ss', "(1, 's1')"), w('wil', 'i, s, _tp_delta', "(3, 's1', 1)"), w('wil', 'i, s, _tp_delta', "(3, 's1', -1)", "(4, 's1', 1)"),
+    ]);
+    expect(emits).toEqual([['3,1,s1,1'], ['3,1,s1,-1'], ['4,1,s1,1']]);
+  });
+
   it('F56 unsupported stream joins fail with 48', () => {
     for (const sql of ['SELECT * FROM bl RIGHT JOIN br ON bl.k = br.k', 'SELECT * FROM bl CROSS JOIN br', 'SELECT * FROM vl INNER JOIN bl ON vl.s = bl.k']) {
       expect(thrownCode(() => plan(parseSql(sql), streaming, sql)), sql).toBe(48);
