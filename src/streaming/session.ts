@@ -95,6 +95,13 @@ export class SessionMachine {
     return closed.sort((a, b) => a.end - b.end || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /** Estimated bytes of `state` (for the query's state meter, memory.ts). */
+  bytes(): number {
+    let total = 64;
+    for (const [key, ks] of this.state.keys) total += 64 + 2 * key.length + (ks.open === null ? 0 : 96 + 16 * ks.open.skipped.length);
+    return total;
+  }
+
   /** When TIMEOUT would next close sessions, or null. */
   timeoutAt(): number | null {
     const { timeoutMs } = this.spec;

@@ -219,7 +219,9 @@ class AggregateRun {
     const perRange = agg !== null && agg.onUpdate && agg.periodMs === null;
     if (this.sessions !== null && this.q.session != null) {
       const rows = (await this.port.rows(this.q.session.probe(range))).map(sessionRow);
-      return this.sessionFinals(this.sessions.arrive(rows, this.port.clock.now()));
+      const closed = this.sessions.arrive(rows, this.port.clock.now());
+      this.meter.report({ sessions: this.sessions.bytes(), pending: pendingRangeBytes });
+      return this.sessionFinals(closed);
     }
     if (this.machine === null || this.q.window === null) {
       if (perRange) await this.emit({ windows: null, rows: { first: this.from, next: range.next }, late: [], changedSince: range.first });

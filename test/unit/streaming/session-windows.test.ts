@@ -143,7 +143,9 @@ describe('the machine alone', () => {
 
   it('lists the late rows inside a session span as skipped, and only those', () => {
     const m = new SessionMachine(spec);
+    const empty = m.bytes();
     expect(m.arrive([row('', 0, 1), row('', 3000, 2), row('', 1000, 3), row('', 4000, 4), row('', 2000, 5)], 0)).toEqual([]);
+    expect(m.bytes()).toBeGreaterThan(empty);
     expect(m.arrive([row('', 20_000, 6)], 0)).toEqual([{ key: '', start: 0, end: 9000, first: 1n, last: 4n, skipped: [3n] }]);
     expect(m.state.open).toBe(1);
   });
