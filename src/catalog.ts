@@ -152,6 +152,14 @@ export class Catalog {
     }
   }
 
+  /** A copy with `extra` entries added (a query's own relations, e.g. a streaming join's output stream), for planning only. */
+  overlay(extra: readonly CatalogEntry[]): Catalog {
+    const c = new Catalog();
+    for (const m of [this.relations, this.functions, this.schemas, this.databases] as Map<string, CatalogEntry>[]) for (const e of m.values()) c.put(e);
+    for (const e of extra) c.put(e);
+    return c;
+  }
+
   relation(database: string, name: string): Relation | undefined {
     return this.relations.get(keyOf(database, name));
   }

@@ -7,7 +7,9 @@ import type { Backend, StoreContext, Summary } from './history/backend.ts';
 import { emptySummary } from './history/backend.ts';
 import type { InsertInto } from './rewrite/plan.ts';
 import { identifier } from './rewrite/printer.ts';
+import type { JoinPipelinePlan } from './rewrite/streaming-join-aggregate.ts';
 import type { JoinPlan } from './rewrite/streaming-join-plan.ts';
+import type { TailPlan } from './rewrite/streaming-plan.ts';
 import { runJoin } from './streaming/join.ts';
 import { realClock } from './streaming/tail.ts';
 import type { StreamLog } from './streaming/log.ts';
@@ -53,3 +55,38 @@ export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecCont
   }, store.signal);
   return { ...emptySummary, resultRows: rows, writtenRows: written };
 }
+
+/**
+ * An aggregation over a join (rewrite/streaming-join-aggregate.ts): the query's own stream is created,
+ * the aggregation starts reading it, then the join fills it; whichever ends first (LIMIT, KILL, the
+ * client gone, an error) ends the other, and the stream is dropped.
+ */
+export async function runJoinPipeline(p: JoinPipelinePlan, deps: JoinDeps, ctx: ExecContext, store: StoreContext, sink: ResultSink, aggregate: TailRunner): Promise<Summary> {
+  await deps.backend.command(p.create, store);
+  const key = `${identifier(p.stream.database)}.${identifier(p.stream.name)}`;
+  const controller = new AbortController();
+  const inner: StoreContext = { ...store, signal: AbortSignal.any([store.signal, controller.signal]) };
+  let started = (): void => {};
+  const reading = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  let failure: unknown = null;
+  const tail = aggregate(p.tail, inner, started).finally(() => controller.abort());
+  const join = Promise.race([reading, tail.then(() => undefined)])
+    .then(() => (inner.signal.aborted ? emptySummary : runJoinQuery(p.join, deps, ctx, inner, sink, { stream: p.stream, columns: p.stream.columns.filter((c) => c.name !== '_tp_sn').map((c) => c.name) })))
+    .catch((err: unknown) => {
+      failure = err;
+      controller.abort();
+    });
+  try {
+    const [summary] = await Promise.all([tail, join]);
+    if (failure !== null && !store.signal.aborted) throw failure;
+    return summary;
+  } finally {
+    deps.backend.forgetSequence(key);
+    await deps.backend.command(p.drop, { ...store, signal: new AbortController().signal }).catch(() => undefined);
+  }
+}
+
+/** Runs a planned streaming aggregation (the executor's StreamingRuns.tail), `started` once it reads. */
+export type TailRunner = (tail: TailPlan, store: StoreContext, started: () => void) => Promise<Summary>;

@@ -26,7 +26,7 @@ import { UnknownStatement } from './rewrite/parse-statement.ts';
 import { StatementCache } from './rewrite/statement-cache.ts';
 import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
 import { MemoryStreamLog, type StreamLog } from './streaming/log.ts';
-import { runJoinQuery } from './execute-join.ts';
+import { runJoinPipeline, runJoinQuery, type JoinDeps } from './execute-join.ts';
 import { rowsQuery, systemColumnsQuery, systemTablesQuery } from './rewrite/introspect.ts';
 import { StreamingRuns } from './execute-stream.ts';
 import { classify as classifyStatement, parameterTypes, type Classified, type Statement } from './rewrite/statement.ts';
@@ -245,6 +245,10 @@ export class Executor {
     };
   }
 
+  private joinDeps(): JoinDeps {
+    return { backend: this.backend, log: this.log, describe: (target, s) => this.describe(target, s) };
+  }
+
   private async execute(p: Plan, asWritten: () => Promise<Summary>, ctx: ExecContext, store: StoreContext, sink: ResultSink, admitted: () => void): Promise<Summary> {
     switch (p.kind) {
       case 'passthrough': return asWritten();
@@ -255,7 +259,10 @@ export class Executor {
         return p.random === undefined ? this.streaming.tail(p.tail, ctx, store, sink) : this.streaming.randomTail(p.tail, p.random, ctx, store, sink);
       case 'join':
         admitted();
-        return runJoinQuery(p.join, { backend: this.backend, log: this.log, describe: (target, s) => this.describe(target, s) }, ctx, store, sink, p.into);
+        return runJoinQuery(p.join, this.joinDeps(), ctx, store, sink, p.into);
+      case 'join_pipeline':
+        admitted();
+        return runJoinPipeline(p, this.joinDeps(), ctx, store, sink, (tail, s, started) => this.streaming.tail(tail, ctx, s, sink, started));
       case 'describe_then': {
         const { bytes } = await this.backend.command(`${p.sql} FORMAT JSONEachRow`, store);
         const lines = Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '');

@@ -1,6 +1,7 @@
 // The analyser: one parsed statement + the catalog → what the executor does. Historical queries
 // become ClickHouse SQL; Proton DDL becomes store commands plus catalog changes; catalog questions
 // are answered from the catalog; ClickHouse statements Hadron has no business with pass through.
+import { randomBytes } from 'node:crypto';
 import type { CatalogEntry, EntryKind, StreamEntry, ViewEntry } from '../catalog.ts';
 import { hiddenDatabases } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
@@ -14,8 +15,9 @@ import { identifier, print, string } from './printer.ts';
 import { printStatement } from './print-statement.ts';
 import { columnEntry, createTableSql, insertableColumns, streamEntry, structureOf, unquote } from './storage.ts';
 import { decorrelated, generatedColumns, randomAsTable, randomRate, randomRows, type RandomRate, type RandomSource } from './random-stream.ts';
+import { joinPipeline, joinRows, type JoinPipelinePlan } from './streaming-join-aggregate.ts';
 import { joinPlan, type JoinPlan } from './streaming-join-plan.ts';
-import { tailPlan, type TailPlan } from './streaming-plan.ts';
+import { hasAggregate, tailPlan, type TailPlan } from './streaming-plan.ts';
 import { clickHouseType, NeedsStreaming, rewriteExpression, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 import { transform } from './transform.ts';
 
@@ -42,6 +44,8 @@ export type Plan =
   | { readonly kind: 'tail'; readonly tail: TailPlan; readonly random?: RandomSource; readonly into?: InsertInto }
   /** A streaming join the engine runs (streaming/join.ts). */
   | { readonly kind: 'join'; readonly join: JoinPlan; readonly into?: InsertInto }
+  /** An aggregation over a join of an append stream: the join into the query's own stream, aggregated as it fills (streaming-join-aggregate.ts). */
+  | JoinPipelinePlan
   /** CREATE STREAM … AS SELECT: the store describes the query's columns, then `then(columns)` plans the CREATE. */
   | { readonly kind: 'describe_then'; readonly sql: string; readonly then: (columns: readonly { name: string; type: string }[]) => Plan }
   /** Run the statement text as the client wrote it. */
@@ -121,7 +125,7 @@ function selectPlan(statement: SelectStatement, ctx: PlanContext): Plan {
 }
 
 function streamingPlan(s: SelectStatement, ctx: PlanContext): Plan {
-  if (s.query.kind === 'select' && s.query.from?.kind === 'join') return { kind: 'join', join: joinPlan(s, ctx) };
+  if (s.query.kind === 'select' && s.query.from?.kind === 'join') return joinStreamingPlan(s, s.query, ctx);
   const tail = tailPlan(s, ctx);
   if (tail.stream.variant !== 'random') return { kind: 'tail', tail };
   const q = s.query as Select;
@@ -130,6 +134,17 @@ function streamingPlan(s: SelectStatement, ctx: PlanContext): Plan {
   // tail ends after `max_events` rows as the generator does.
   const limit = tail.aggregate !== null || rate.maxEvents === null ? tail.limit : Math.min(tail.limit ?? rate.maxEvents, rate.maxEvents);
   return { kind: 'tail', tail: { ...tail, start: 'now', limit }, random: randomSource(tail.stream, rate, ctx) };
+}
+
+function joinStreamingPlan(s: SelectStatement, q: Select, ctx: PlanContext): Plan {
+  if (q.groupBy.length > 0 || q.columns.some(hasAggregate)) {
+    const rows = joinPlan(joinRows(s), ctx);
+    if (rows.left.stream.mode === 'append') {
+      const none = { first: 0n, next: 0n };
+      return { kind: 'describe_then', sql: `DESCRIBE TABLE (${rows.leftSql(none, none, 0)})`, then: (columns) => joinPipeline(s, columns, ctx, randomBytes(6).toString('hex')) };
+    }
+  }
+  return { kind: 'join', join: joinPlan(s, ctx) };
 }
 
 function randomSource(stream: StreamEntry, rate: RandomRate, ctx: PlanContext): RandomSource {
