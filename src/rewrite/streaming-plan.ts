@@ -7,14 +7,14 @@
 // again (streaming-functions.ts); session() aggregations are planned in streaming-session-plan.ts.
 // Keyed and changelog inputs, changelog() and EMIT CHANGELOG are planned in streaming-keyed-plan.ts.
 // Joins, views that aggregate and the other forms not built yet are refused with NeedsStreaming (48).
-import type { StreamEntry, ViewEntry } from '../catalog.ts';
+import type { StreamEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import type { Expr, Limit, Select, SelectStatement, Setting, WithItem } from './ast.ts';
 import { protonFunction } from './function-lookup.ts';
-import { parseStatement } from './parse-select.ts';
 import { print } from './printer.ts';
 import { NeedsStreaming, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
-import { transform, visitAll } from './transform.ts';
+import { visitAll } from './transform.ts';
+import { composeSources } from './streaming-compose.ts';
 import { dedupBounds, dedupKeptSql, dedupProbe, dedupSource, dedupSql, hasLag, lagColumns, lagSql, type DedupBounds } from './streaming-functions.ts';
 import { keyedInput, keyedTailPlan } from './streaming-keyed-plan.ts';
 import { bindEmitVersion, emitPolicy, windowCall, windowSql, type SnRange, type WindowCall, type WindowRead, type WindowSql } from './streaming-window-plan.ts';
@@ -61,7 +61,7 @@ const engineSettings = new Set(['seek_to', 'max_windows']);
 /** Plans a streaming SELECT; throws NeedsStreaming for the forms the engine does not run yet. */
 export function tailPlan(written: SelectStatement, ctx: RewriteContext): TailPlan {
   if (written.query.kind !== 'select') throw new NeedsStreaming('A streaming UNION / INTERSECT / EXCEPT');
-  const select = overViewStream(written.query, ctx, 0);
+  const select = composeSources(written.query, ctx, 0);
   const statement: SelectStatement = select === written.query ? written : { ...written, query: select };
   const { stream, call, dedup } = source(select, ctx);
   const aggregated = select.groupBy.length > 0 || select.columns.some(hasAggregate);
@@ -234,120 +234,3 @@ export function limitOf(select: Select): number | null {
   return Number(l.text);
 }
 
-/** How deep views over views are composed before the planner gives up (a cycle, or absurd nesting). */
-const maxViewDepth = 8;
-
-/**
- * A streaming read of a view reads the stream under it (§1.5). `FROM v`, `tumble(v, …)` and
- * `hop(v, …)` over a view that filters and projects one stream (`SELECT items FROM s [WHERE p]`, no
- * aggregate, window, LIMIT, ORDER BY, join or subquery) becomes the same query over `s`: `p` joins the
- * WHERE, the view's column names are replaced by the expressions they name, `*` by the view's items.
- * A view over a view composes in turn. Other views are refused with 48; other reads are returned as they are.
- */
-function overViewStream(select: Select, ctx: RewriteContext, depth: number): Select {
-  const from = select.from;
-  const windowed = from?.kind === 'table_function' && /^(tumble|hop)$/i.test(from.call.name) ? from : null;
-  const ref = from?.kind === 'table_ref' ? from.name : windowed?.call.args[0];
-  if (ref?.kind !== 'identifier') return select;
-  const parts = ref.parts;
-  const relation = ctx.catalog.relation(parts.length > 1 ? (parts[0] as string) : ctx.database, parts[parts.length - 1] as string);
-  if (relation?.kind !== 'view') return select;
-  if (depth >= maxViewDepth) throw new NeedsStreaming(`A streaming read of views nested more than ${maxViewDepth} deep`);
-  const view = viewSource(relation, ctx, depth);
-  const alias = from?.kind === 'table_ref' ? from.alias : (windowed?.alias ?? null);
-  const names = new Set([relation.name, ...(alias === null ? [] : [alias])]);
-  const outer = substituteViewColumns(select, view, names);
-  const stream: Expr = { kind: 'identifier', parts: view.stream };
-  const where = view.where === null ? outer.where : outer.where === null ? view.where : { kind: 'binary', op: 'AND', left: outer.where, right: view.where } as Expr;
-  const source = windowed === null
-    ? { kind: 'table_ref' as const, name: stream as Extract<Expr, { kind: 'identifier' }>, alias }
-    : { ...windowed, call: { ...windowed.call, args: [stream, ...windowed.call.args.slice(1)] } };
-  return { ...outer, from: source, where };
-}
-
-type ViewSource = {
-  /** The stream read, qualified by the view's database. */
-  readonly stream: readonly string[];
-  /** The view's items by output name (bare and `*` items are kept for a `*` read). */
-  readonly items: readonly Expr[];
-  readonly columns: ReadonlyMap<string, Expr>;
-  readonly where: Expr | null;
-};
-
-/** The view's query, composed down to the stream it filters and projects, or 48. */
-function viewSource(v: ViewEntry, ctx: RewriteContext, depth: number): ViewSource {
-  const parsed = parseStatement(v.query).query;
-  const refuse = (): never => {
-    throw new NeedsStreaming(`A streaming read of view ${v.database}.${v.name} (only a filter/projection over one stream composes)`);
-  };
-  if (parsed.kind !== 'select') return refuse();
-  const q = overViewStream(parsed, { ...ctx, database: v.database }, depth + 1);
-  const plain = q.with.length === 0 && !q.distinct && q.distinctOn.length === 0 && q.arrayJoin.length === 0 && q.prewhere === null
-    && q.partitionBy.length === 0 && q.shuffleBy.length === 0 && q.groupBy.length === 0 && q.groupingSets.length === 0 && q.having === null
-    && q.window.length === 0 && q.qualify === null && q.emit === null && q.orderBy.length === 0 && q.limitBy === null && q.limit === null
-    && q.settings.length === 0 && !q.columns.some((c) => hasAggregate(c) || hasOver(c) || c.kind === 'columns');
-  if (!plain || q.from?.kind !== 'table_ref') return refuse();
-  const from = q.from;
-  const own = new Set([from.name.parts[from.name.parts.length - 1] as string, ...(from.alias === null ? [] : [from.alias])]);
-  const bare = <T extends Expr>(e: T): T => transform(e, (n) => {
-    const id = n as Extract<Expr, { kind: 'identifier' }>;
-    return n.kind === 'identifier' && id.parts.length === 2 && own.has(id.parts[0] as string) ? { kind: 'identifier', parts: [id.parts[1] as string] } : n;
-  });
-  const aliases = new Map<string, Expr>();
-  for (const item of q.columns) if (item.kind === 'alias') aliases.set(item.name, bare(item.expr));
-  // The view's aliases may name each other and appear in its WHERE (ClickHouse's alias scoping): expanded.
-  const expand = (e: Expr, seen: ReadonlySet<string>): Expr => transform(e, (n) => {
-    const name = n.kind === 'identifier' && (n as Extract<Expr, { kind: 'identifier' }>).parts.length === 1 ? (n as Extract<Expr, { kind: 'identifier' }>).parts[0] as string : null;
-    const target = name === null || seen.has(name) ? undefined : aliases.get(name);
-    return target === undefined ? n : expand(target, new Set([...seen, name as string]));
-  }, (n) => n.kind !== 'subquery' && n.kind !== 'lambda');
-  const items = q.columns.map((item) => (item.kind === 'alias' ? { ...item, expr: expand(aliases.get(item.name) as Expr, new Set([item.name])) } : bare(item)));
-  const columns = new Map<string, Expr>();
-  for (const item of items) {
-    if (item.kind === 'alias') columns.set(item.name, item.expr);
-    else if (item.kind === 'identifier') columns.set(item.parts[item.parts.length - 1] as string, item);
-  }
-  const stream = from.name.parts.length > 1 ? from.name.parts : [v.database, ...from.name.parts];
-  return { stream, items, columns, where: q.where === null ? null : expand(bare(q.where), new Set()) };
-}
-
-/** The outer query with the view's column names (bare or qualified by the view's name or alias) replaced by their expressions. */
-function substituteViewColumns(select: Select, view: ViewSource, names: ReadonlySet<string>): Select {
-  const column = (id: Extract<Expr, { kind: 'identifier' }>): string | null => {
-    if (id.parts.length === 1) return id.parts[0] as string;
-    return id.parts.length === 2 && names.has(id.parts[0] as string) ? (id.parts[1] as string) : null;
-  };
-  const replace = (e: Expr): Expr => transform(e, (n) => {
-    if (n.kind !== 'identifier') return n;
-    const name = column(n as Extract<Expr, { kind: 'identifier' }>);
-    if (name === null) return n;
-    return view.columns.get(name) ?? ((n as Extract<Expr, { kind: 'identifier' }>).parts.length === 1 ? n : { kind: 'identifier', parts: [name] });
-  }, (n) => n.kind !== 'subquery' && n.kind !== 'lambda');
-  const items = select.columns.flatMap((c): Expr[] => {
-    if (c.kind === 'star' && (c.qualifier.length === 0 || names.has(c.qualifier.join('.')))) {
-      if (c.except.length > 0 || (c.transformers?.length ?? 0) > 0) throw new NeedsStreaming('A streaming read of a view with * EXCEPT / REPLACE / APPLY');
-      return [...view.items];
-    }
-    const name = c.kind === 'identifier' ? column(c) : null;
-    const e = replace(c);
-    // A column read by name keeps its name when it stands for an expression.
-    return name !== null && e !== c && !(e.kind === 'identifier' && e.parts.at(-1) === name) ? [{ kind: 'alias', expr: e, name }] : [e];
-  });
-  const exprs = <T extends Expr>(xs: readonly T[]): Expr[] => xs.map(replace);
-  return {
-    ...select, columns: items,
-    where: select.where === null ? null : replace(select.where),
-    prewhere: select.prewhere === null ? null : replace(select.prewhere),
-    having: select.having === null ? null : replace(select.having),
-    groupBy: exprs(select.groupBy), partitionBy: exprs(select.partitionBy),
-    orderBy: select.orderBy.map((o) => ({ ...o, expr: replace(o.expr) })),
-  };
-}
-
-function hasOver(e: Expr): boolean {
-  let found = false;
-  visitAll(e, (n) => {
-    if (n.kind === 'function' && (n as { over?: unknown }).over != null) found = true;
-  });
-  return found;
-}
