@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { tempSession, thrownCode } from '../../support/chdb.ts';
 import { replayJoin, type Write } from './join-replay.ts';
-import { createStream, streaming } from './replay.ts';
+import { createStream, streaming, table } from './replay.ts';
 import { parseSql } from '../../../src/rewrite/parse-statement.ts';
 import { plan } from '../../../src/rewrite/plan.ts';
 
@@ -145,6 +145,47 @@ describe('§4 F: streaming joins', () => {
     expect(emits).toEqual([['1,1,a'], ['2,2,a']]);
   });
 });
+
+describe('streaming = historical for joins whose right side does not change under them', () => {
+  /** The bounded query's rows as the replay writes them (sorted, TSV fields joined by commas). */
+  const bounded = (sql: string): string[] => db.session.query(sql, 'TSV').split('\n').filter((l) => l !== '').map((l) => l.replaceAll('\t', ',')).sort();
+
+  it('append ⨝ append (both directions, a range predicate) ↔ the same join over table()', async () => {
+    createStream(db.session, 'CREATE STREAM hl (i int32, k string, ts datetime64(3))');
+    createStream(db.session, 'CREATE STREAM hr (ii int32, k string, tts datetime64(3))');
+    const writes = [
+      w('hl', 'i, k, ts', "(1, 'a', '2024-01-01 00:00:00')", "(2, 'b', '2024-01-01 00:00:05')"),
+      w('hr', 'ii, k, tts', "(10, 'a', '2024-01-01 00:00:03')", "(20, 'b', '2024-01-01 00:00:30')"),
+      w('hl', 'i, k, ts', "(3, 'a', '2024-01-01 00:00:09')", "(4, 'b', '2024-01-01 00:00:25')"),
+      w('hr', 'ii, k, tts', "(30, 'a', '2024-01-01 00:00:01')"),
+    ];
+    const cases = [
+      ['hl.k = hr.k', 'hl.k = hr.k'],
+      ['hl.k = hr.k AND date_diff_within(10s, ts, tts)', "hl.k = hr.k AND abs(date_diff('second', ts, tts)) <= 10"],
+    ];
+    for (const [on, historical] of cases) {
+      const emits = await scenario(`SELECT i, ii FROM hl INNER JOIN hr ON ${on}`, writes);
+      expect(emits.flat().sort(), on).toEqual(bounded(plan_(`SELECT i, ii FROM table(hl) AS hl INNER JOIN table(hr) AS hr ON ${historical}`)));
+    }
+  });
+
+  it('stream ⨝ table() ↔ the left rows joined with the frozen table', async () => {
+    createStream(db.session, 'CREATE STREAM hs (i int32, k string)');
+    createStream(db.session, 'CREATE STREAM hd (k string, v int32)');
+    const emits = await scenario('SELECT i, v FROM hs LEFT JOIN table(hd) AS d ON hs.k = d.k', [
+      { ...w('hd', 'k, v', "('a', 1)", "('b', 2)"), before: true },
+      w('hs', 'i, k', "(1, 'a')", "(2, 'c')"), w('hs', 'i, k', "(3, 'b')"),
+    ]);
+    expect(emits.flat().sort()).toEqual(bounded(plan_('SELECT i, v FROM table(hs) AS hs LEFT JOIN table(hd) AS d ON hs.k = d.k')));
+  });
+});
+
+/** A bounded query's ClickHouse SQL as the planner prints it. */
+function plan_(sql: string): string {
+  const p = plan(parseSql(sql), table, sql);
+  if (p.kind !== 'query') throw new Error(`${sql}: ${p.kind} plan`);
+  return p.sql;
+}
 
 describe('regressions of Proton join bugs (issues 377, 378, 1188, PR 1186)', () => {
   it("seek_to='earliest' drops no backfill match (#1188): every stored left row joins the stored right side", async () => {
