@@ -27,6 +27,7 @@ import { StatementCache } from './rewrite/statement-cache.ts';
 import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
 import { MemoryStreamLog, type StreamLog } from './streaming/log.ts';
 import { runJoinPipeline, runJoinQuery, type JoinDeps } from './execute-join.ts';
+import { runUnionQuery } from './execute-union.ts';
 import { rowsQuery, systemColumnsQuery, systemTablesQuery } from './rewrite/introspect.ts';
 import { StreamingRuns } from './execute-stream.ts';
 import { classify as classifyStatement, parameterTypes, type Classified, type Statement } from './rewrite/statement.ts';
@@ -263,6 +264,10 @@ export class Executor {
       case 'join_pipeline':
         admitted();
         return runJoinPipeline(p, this.joinDeps(), ctx, store, sink, (tail, s, started) => this.streaming.tail(tail, ctx, s, sink, started));
+      case 'union':
+        // h-union: a streaming UNION ALL (execute-union.ts).
+        admitted();
+        return runUnionQuery(p, this.joinDeps(), ctx, store, sink, p.into);
       case 'describe_then': {
         const { bytes } = await this.backend.command(`${p.sql} FORMAT JSONEachRow`, store);
         const lines = Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '');

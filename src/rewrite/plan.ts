@@ -18,6 +18,7 @@ import { decorrelated, generatedColumns, randomAsTable, randomRate, randomRows, 
 import { joinPipeline, joinRows, type JoinPipelinePlan } from './streaming-join-aggregate.ts';
 import { joinPlan, type JoinPlan } from './streaming-join-plan.ts';
 import { hasAggregate, tailPlan, type TailPlan } from './streaming-plan.ts';
+import { unionPlan, type UnionPlan } from './streaming-union-plan.ts';
 import { clickHouseType, NeedsStreaming, rewriteExpression, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 import { transform } from './transform.ts';
 
@@ -46,6 +47,8 @@ export type Plan =
   | { readonly kind: 'join'; readonly join: JoinPlan; readonly into?: InsertInto }
   /** An aggregation over a join of an append stream: the join into the query's own stream, aggregated as it fills (streaming-join-aggregate.ts). */
   | JoinPipelinePlan
+  /** A streaming UNION ALL: its branches run side by side into one result (streaming-union-plan.ts). */
+  | UnionPlan
   /** CREATE STREAM … AS SELECT: the store describes the query's columns, then `then(columns)` plans the CREATE. */
   | { readonly kind: 'describe_then'; readonly sql: string; readonly then: (columns: readonly { name: string; type: string }[]) => Plan }
   /** Run the statement text as the client wrote it. */
@@ -80,7 +83,7 @@ export function plan(s: Statement, ctx: PlanContext, text: string): Plan {
       // On the streaming ports an INSERT … SELECT from a stream is a streaming pipeline that runs
       // until it is killed (§1.1); every emit is inserted.
       const streamed = selectPlan({ kind: 'select_statement', query: s.source.query, format: null }, ctx);
-      if ((streamed.kind === 'tail' && streamed.random === undefined) || streamed.kind === 'join') return { ...streamed, into: { stream: target.stream, columns: target.columns } };
+      if ((streamed.kind === 'tail' && streamed.random === undefined) || streamed.kind === 'join' || streamed.kind === 'union') return { ...streamed, into: { stream: target.stream, columns: target.columns } };
       // INSERT … SELECT is bounded: a random stream in it is read as table(r), one generated block.
       const select = toClickHouse(randomAsTable({ kind: 'select_statement', query: s.source.query, format: null }, ctx.catalog, ctx.database), ctx);
       return { kind: 'insert_select', stream: target.stream, columns: target.columns, select: print(select.statement, 'clickhouse'), settings: select.settings };
@@ -125,6 +128,8 @@ function selectPlan(statement: SelectStatement, ctx: PlanContext): Plan {
 }
 
 function streamingPlan(s: SelectStatement, ctx: PlanContext): Plan {
+  // h-union: each branch planned alone as a streaming SELECT.
+  if (s.query.kind === 'set_operation') return unionPlan(s, (b) => selectPlan(b, { ...ctx, queryMode: 'streaming', settings: new Map([...ctx.settings, ['query_mode', 'streaming']]) }));
   if (s.query.kind === 'select' && s.query.from?.kind === 'join') return joinStreamingPlan(s, s.query, ctx);
   const tail = tailPlan(s, ctx);
   if (tail.stream.variant !== 'random') return { kind: 'tail', tail };

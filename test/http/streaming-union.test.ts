@@ -1,0 +1,59 @@
+// Streaming UNION ALL on HTTP 3218 (proton-semantics §1.10): the branches' rows come as they are
+// stored, in one result with the first branch's column names (header rows once), a bounded branch's
+// rows first; a LIMIT after the last branch ends the whole query; INTERSECT is 48 and branches of
+// different widths are the store's 258 before anything is sent.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHadron, type HadronProcess } from '../support/hadron.ts';
+import { pause, post, streamLines } from '../support/streaming-http.ts';
+
+let server: HadronProcess;
+
+const q = (sql: string): Promise<string> => post(server.url, sql);
+const stream = (sql: string) => streamLines(server.streamingUrl, sql);
+
+beforeAll(async () => {
+  server = await startHadron();
+}, 90_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('streaming UNION on 3218', () => {
+  it('merges two streams in real time, header rows once with the first branch\'s names', async () => {
+    await q('CREATE STREAM hu_a (k string, v int32)');
+    await q('CREATE STREAM hu_b (name string, n int64)');
+    await q("INSERT INTO hu_a (k, v) VALUES ('old', 1)");
+    const s = stream('SELECT k AS key, v FROM hu_a WHERE v > 0 UNION SELECT name, n * 10 FROM hu_b FORMAT TSVWithNames');
+    await pause(400);
+    await q("INSERT INTO hu_a (k, v) VALUES ('a', 1), ('z', 0)");
+    expect(await s.until(2)).toEqual(['key\tv', 'a\t1']);
+    await q("INSERT INTO hu_b (name, n) VALUES ('b', 2)");
+    expect(await s.until(3)).toEqual(['key\tv', 'a\t1', 'b\t20']);
+    await q("INSERT INTO hu_a (k, v) VALUES ('c', 3)");
+    expect(await s.until(4)).toEqual(['key\tv', 'a\t1', 'b\t20', 'c\t3']);
+    expect(s.ended).toBe(false);
+    await s.stop();
+  });
+
+  it('a table() branch comes first; LIMIT ends the whole query', async () => {
+    const s = stream('SELECT k, v FROM table(hu_a) WHERE k = \'old\' UNION ALL SELECT name, n FROM hu_b LIMIT 3');
+    expect(await s.until(1)).toEqual(['old\t1']);
+    await pause(300);
+    await q("INSERT INTO hu_b (name, n) VALUES ('x', 1)");
+    expect(await s.until(2)).toEqual(['old\t1', 'x\t1']);
+    await q("INSERT INTO hu_b (name, n) VALUES ('y', 2), ('w', 3)");
+    await s.done;
+    expect(s.lines).toEqual(['old\t1', 'x\t1', 'y\t2']);
+    expect(s.status).toBe(200);
+  });
+
+  it('INTERSECT over streams is 48; branches of different widths are 258', async () => {
+    const r = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT k FROM hu_a INTERSECT SELECT name FROM hu_b' });
+    expect(r.status).not.toBe(200);
+    expect(await r.text()).toMatch(/Code: 48/);
+    const w = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT k, v FROM hu_a UNION ALL SELECT name FROM hu_b' });
+    expect(w.status).not.toBe(200);
+    expect(await w.text()).toMatch(/Code: 258/);
+  });
+});
