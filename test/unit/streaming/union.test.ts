@@ -148,6 +148,26 @@ describe('streaming UNION ALL', () => {
     expect(emits.flat().sort()).toEqual(['1,10', '11,0', '3,20', '7,0', '9,0']);
   });
 
+  it('a versioned_kv branch replays its current rows, then follows; the other branch tails', async () => {
+    createStream(db.session, "CREATE STREAM ukv (k string, v int32) PRIMARY KEY k SETTINGS mode='versioned_kv'");
+    const sql = 'SELECT k, v FROM ukv UNION ALL SELECT k, v FROM u1';
+    const emits = await scenario(sql, [
+      { ...w('ukv', 'k, v', "('a', 1)", "('a', 2)", "('b', 3)"), before: true },
+      w('u1', 'k, v', "('t', 9)"),
+      w('ukv', 'k, v', "('a', 4)"),
+    ]);
+    expect(emits.map((e) => [...e].sort())).toEqual([['a,2', 'b,3'], ['t,9'], ['a,4']]);
+  });
+
+  it('global aggregations as branches emit every period, each its own rows', async () => {
+    const sql = 'SELECT count() AS n, \'u1\' AS s FROM u1 EMIT PERIODIC 1s UNION ALL SELECT count(), \'u2\' FROM u2 EMIT PERIODIC 1s';
+    const emits = await scenario(sql, [
+      w('u1', 'k, v', "('a', 1)", "('b', 2)"), w('u2', 'k, w', "('c', 3)"), { wait: 1000 },
+      w('u2', 'k, w', "('d', 4)"), { wait: 1000 }, { wait: 1000 },
+    ]);
+    expect(emits.flat().sort()).toEqual(['1,u2', '2,u1', '2,u2']);
+  });
+
   it('an error in one branch ends the whole query with that error', async () => {
     const sql = "SELECT k, to_string(throw_if(v = 99, 'boom')) AS t FROM u1 UNION ALL SELECT k, 'x' FROM u2";
     await expect(replayUnion(sql, [w('u2', 'k, w', "('a', 1)"), w('u1', 'k, v', "('b', 99)")])).rejects.toThrow(/boom/);
