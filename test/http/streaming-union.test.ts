@@ -48,6 +48,22 @@ describe('streaming UNION on 3218', () => {
     expect(s.status).toBe(200);
   });
 
+  it('INSERT … SELECT … UNION ALL … on 3218 is a pipeline: every branch\'s rows go into the target', async () => {
+    await q('CREATE STREAM hu_c (k string)');
+    const running = fetch(`${server.streamingUrl}/?query_id=hu-pipe`, { method: 'POST', body: 'INSERT INTO hu_c SELECT k FROM hu_a UNION ALL SELECT name FROM hu_b' }).then((r) => r.text());
+    await pause(400);
+    await q("INSERT INTO hu_a (k, v) VALUES ('p1', 1)");
+    await q("INSERT INTO hu_b (name, n) VALUES ('p2', 1)");
+    let rows = '';
+    for (let i = 0; i < 50 && rows !== 'p1\np2\n'; i++) {
+      await pause(100);
+      rows = await q('SELECT k FROM table(hu_c) ORDER BY k');
+    }
+    expect(rows).toBe('p1\np2\n');
+    await q("KILL QUERY WHERE query_id = 'hu-pipe' SYNC");
+    await running.catch(() => undefined);
+  });
+
   it('INTERSECT over streams is 48; branches of different widths are 258', async () => {
     const r = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT k FROM hu_a INTERSECT SELECT name FROM hu_b' });
     expect(r.status).not.toBe(200);
