@@ -66,7 +66,11 @@ function unionBranch(p: Plan, i: number): UnionBranch {
 /** A branch's SQL over no rows (its columns and types, for the header). */
 function emptySql(b: UnionBranch): string {
   switch (b.kind) {
-    case 'tail': return b.tail.sql(none, 0);
+    case 'tail': {
+      // An aggregation's emit (a window's: over its probe-bound subquery) has other columns than its per-range SQL.
+      const t = b.tail;
+      return t.aggregate !== null && t.session == null ? t.read({ windows: null, rows: none, late: [], changedSince: null, version: 0 }, 0) : t.sql(none, 0);
+    }
     case 'join': return b.join.leftSql(none, none, 0);
     case 'bounded': return `SELECT * FROM (${b.sql}) LIMIT 0`;
   }

@@ -168,6 +168,12 @@ describe('streaming UNION ALL', () => {
     expect(emits.flat().sort()).toEqual(['1,u2', '2,u1', '2,u2']);
   });
 
+  it('a tumble aggregation branch: the header is its emit\'s columns', () => {
+    const p = unionOf('SELECT window_start AS t, count() AS n FROM tumble(u1, 5s) GROUP BY window_start UNION ALL SELECT _tp_time, v FROM u1');
+    expect(p.branches.map((b) => b.kind)).toEqual(['tail', 'tail']);
+    expect(header(p).map((c) => c.name)).toEqual(['t', 'n']);
+  });
+
   it('an error in one branch ends the whole query with that error', async () => {
     const sql = "SELECT k, to_string(throw_if(v = 99, 'boom')) AS t FROM u1 UNION ALL SELECT k, 'x' FROM u2";
     await expect(replayUnion(sql, [w('u2', 'k, w', "('a', 1)"), w('u1', 'k, v', "('b', 99)")])).rejects.toThrow(/boom/);
