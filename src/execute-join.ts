@@ -7,7 +7,7 @@ import type { Backend, StoreContext, Summary } from './history/backend.ts';
 import { emptySummary } from './history/backend.ts';
 import type { InsertInto } from './rewrite/plan.ts';
 import { identifier } from './rewrite/printer.ts';
-import type { JoinPipelinePlan } from './rewrite/streaming-join-aggregate.ts';
+import type { PipelinePlan, Runnable } from './rewrite/streaming-pipeline.ts';
 import type { JoinPlan } from './rewrite/streaming-join-plan.ts';
 import type { TailPlan } from './rewrite/streaming-plan.ts';
 import { runJoin } from './streaming/join.ts';
@@ -21,7 +21,7 @@ export type JoinDeps = {
 };
 
 /** Runs a streaming join until its LIMIT, KILL QUERY or the client going away. */
-export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecContext, store: StoreContext, sink: ResultSink, into?: InsertInto): Promise<Summary> {
+export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecContext, store: StoreContext, sink: ResultSink, into?: InsertInto, started?: () => void): Promise<Summary> {
   const format = ctx.outputFormat ?? plan.format ?? ctx.defaultFormat;
   const later = into === undefined ? streamingFormat(format) : format;
   const settings = plan.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...plan.settings]) };
@@ -37,12 +37,17 @@ export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecCont
   const rows = await runJoin(plan, {
     log: deps.log,
     clock: realClock,
-    position: (key) => deps.backend.sequences.position(key),
+    position: async (key) => {
+      const position = await deps.backend.sequences.position(key);
+      if (key === plan.left.key) started?.();
+      return position;
+    },
     emit: async (sql) => {
       if (target !== null && into !== undefined) {
         const summary = await deps.backend.insertSelect({ table: target, columns: into.columns.map(identifier), key: target }, sql, settings);
         written += summary.writtenRows;
-        return 0;
+        // Rows written count towards the pipeline's LIMIT.
+        return summary.writtenRows;
       }
       let n = 0;
       for await (const chunk of deps.backend.query(sql, emits++ === 0 ? format : later, settings, true)) {
@@ -53,15 +58,15 @@ export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecCont
       return n;
     },
   }, store.signal);
-  return { ...emptySummary, resultRows: rows, writtenRows: written };
+  return { ...emptySummary, resultRows: into === undefined ? rows : 0, writtenRows: written };
 }
 
 /**
- * An aggregation over a join (rewrite/streaming-join-aggregate.ts): the query's own stream is created,
- * the aggregation starts reading it, then the join fills it; whichever ends first (LIMIT, KILL, the
- * client gone, an error) ends the other, and the stream is dropped.
+ * A pipeline (rewrite/streaming-pipeline.ts): the query's own stream is created, the consumer (the
+ * outer query) starts reading it, then the source (the inner query) fills it; whichever ends first
+ * (LIMIT, KILL, the client gone, an error) ends the other, and the stream is dropped.
  */
-export async function runJoinPipeline(p: JoinPipelinePlan, deps: JoinDeps, ctx: ExecContext, store: StoreContext, sink: ResultSink, aggregate: TailRunner): Promise<Summary> {
+export async function runPipeline(p: PipelinePlan, deps: JoinDeps, ctx: ExecContext, store: StoreContext, sink: ResultSink, tail: TailRunner): Promise<Summary> {
   await deps.backend.command(p.create, store);
   const key = `${identifier(p.stream.database)}.${identifier(p.stream.name)}`;
   const controller = new AbortController();
@@ -70,16 +75,25 @@ export async function runJoinPipeline(p: JoinPipelinePlan, deps: JoinDeps, ctx: 
   const reading = new Promise<void>((resolve) => {
     started = resolve;
   });
+  const into: InsertInto = { stream: p.stream, columns: p.stream.columns.filter((c) => c.name !== '_tp_sn').map((c) => c.name) };
+  const run = (r: Runnable, s: StoreContext, ready?: () => void, target?: InsertInto): Promise<Summary> => (r.kind === 'tail'
+    ? tail(r.tail, s, ready, target)
+    : runJoinQuery(r.join, deps, ctx, s, sink, target, ready));
   let failure: unknown = null;
-  const tail = aggregate(p.tail, inner, started).finally(() => controller.abort());
-  const join = Promise.race([reading, tail.then(() => undefined)])
-    .then(() => (inner.signal.aborted ? emptySummary : runJoinQuery(p.join, deps, ctx, inner, sink, { stream: p.stream, columns: p.stream.columns.filter((c) => c.name !== '_tp_sn').map((c) => c.name) })))
+  const consumer = run(p.consumer, inner, started).finally(() => controller.abort());
+  const source = Promise.race([reading, consumer.then(() => undefined)])
+    .then(() => (inner.signal.aborted ? emptySummary : run(p.source, inner, undefined, into)))
+    // A source that ended (its LIMIT) ends the query once the consumer had time to read its last rows.
+    .then(async () => {
+      if (!inner.signal.aborted) await realClock.sleep(drainMs(p.consumer), inner.signal);
+      controller.abort();
+    })
     .catch((err: unknown) => {
       failure = err;
       controller.abort();
     });
   try {
-    const [summary] = await Promise.all([tail, join]);
+    const [summary] = await Promise.all([consumer, source]);
     if (failure !== null && !store.signal.aborted) throw failure;
     return summary;
   } finally {
@@ -88,5 +102,11 @@ export async function runJoinPipeline(p: JoinPipelinePlan, deps: JoinDeps, ctx: 
   }
 }
 
-/** Runs a planned streaming aggregation (the executor's StreamingRuns.tail), `started` once it reads. */
-export type TailRunner = (tail: TailPlan, store: StoreContext, started: () => void) => Promise<Summary>;
+/** How long a consumer gets to read the last rows of a source that ended: one emit period and a little. */
+function drainMs(consumer: Runnable): number {
+  const period = consumer.kind === 'tail' ? (consumer.tail.aggregate?.periodMs ?? 0) : (consumer.join.aggregate?.periodMs ?? 0);
+  return period + 500;
+}
+
+/** Runs a planned tail (the executor's StreamingRuns.tail): `started` once it reads, into a stream when `into` is given. */
+export type TailRunner = (tail: TailPlan, store: StoreContext, started?: () => void, into?: InsertInto) => Promise<Summary>;

@@ -10,6 +10,7 @@ import type { InsertInto } from './rewrite/plan.ts';
 import type { RandomSource } from './rewrite/random-stream.ts';
 import { identifier } from './rewrite/printer.ts';
 import type { TailPlan } from './rewrite/streaming-plan.ts';
+import { emitSql } from './rewrite/streaming-pipeline.ts';
 import type { StreamLog } from './streaming/log.ts';
 import { RandomGenerators } from './streaming/random.ts';
 import { memoryLimit } from './streaming/memory.ts';
@@ -45,14 +46,15 @@ export class StreamingRuns {
     let written = 0;
     if (into === undefined) {
       sink.start(format);
-      if (sink.structure) await sink.structure(await this.describe(`(${plan.sql({ first: 0n, next: 0n }, 0)})`, settings));
+      if (sink.structure) await sink.structure(await this.describe(`(${emitSql({ kind: 'tail', tail: plan })})`, settings));
       else await sink.flush?.();
     }
     const target = into === undefined ? null : `${identifier(into.stream.database)}.${identifier(into.stream.name)}`;
     const insert = async (sql: string): Promise<number> => {
       const summary = await this.backend.insertSelect({ table: target as string, columns: (into as InsertInto).columns.map(identifier), key: target as string }, sql, settings);
       written += summary.writtenRows;
-      return 0;
+      // Rows written count towards the pipeline's LIMIT (INSERT INTO t SELECT … LIMIT n ends after n).
+      return summary.writtenRows;
     };
     const rows = await runTail({ ...plan, key, maxStateBytes }, {
       log: this.log,
@@ -77,7 +79,7 @@ export class StreamingRuns {
         return n;
       },
     }, store.signal);
-    return { ...emptySummary, resultRows: rows, writtenRows: written };
+    return { ...emptySummary, resultRows: into === undefined ? rows : 0, writtenRows: written };
   }
 
   /**

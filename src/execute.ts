@@ -26,7 +26,7 @@ import { UnknownStatement } from './rewrite/parse-statement.ts';
 import { StatementCache } from './rewrite/statement-cache.ts';
 import { insertTarget, plan, structureOf, type CatalogChange, type Plan, type PlanContext } from './rewrite/plan.ts';
 import { MemoryStreamLog, type StreamLog } from './streaming/log.ts';
-import { runJoinPipeline, runJoinQuery, type JoinDeps } from './execute-join.ts';
+import { runJoinQuery, runPipeline, type JoinDeps } from './execute-join.ts';
 import { runUnionQuery } from './execute-union.ts';
 import { rowsQuery, systemColumnsQuery, systemTablesQuery } from './rewrite/introspect.ts';
 import { StreamingRuns } from './execute-stream.ts';
@@ -261,9 +261,9 @@ export class Executor {
       case 'join':
         admitted();
         return runJoinQuery(p.join, this.joinDeps(), ctx, store, sink, p.into);
-      case 'join_pipeline':
+      case 'pipeline':
         admitted();
-        return runJoinPipeline(p, this.joinDeps(), ctx, store, sink, (tail, s, started) => this.streaming.tail(tail, ctx, s, sink, started));
+        return runPipeline(p, this.joinDeps(), ctx, store, sink, (tail, s, started, into) => this.streaming.tail(tail, ctx, s, sink, started, into));
       case 'union':
         // h-union: a streaming UNION ALL (execute-union.ts).
         admitted();

@@ -287,14 +287,20 @@ export class EmbeddedBackend implements Backend {
     return BigInt(counted.text().trim());
   }
 
-  /** `INSERT ... SELECT` numbered in `_tp_sn`; its row count is unknown, so the next turn re-reads the store. */
+  /**
+   * `INSERT ... SELECT` numbered in `_tp_sn`. The store does not say how many rows it wrote, so they
+   * are counted after it (in the stream's turn: the rows numbered from `base` are this write's) —
+   * which is also what a pipeline's LIMIT counts.
+   */
   insertSelect(target: InsertSelectTarget, select: string, ctx: StoreContext): Promise<Summary> {
     const columns = [...target.columns, '`_tp_sn`'].join(', ');
     const settings = sequencedSettings.map(([n, v]) => `${n} = ${v}`).join(', ');
     return this.sequences.run(target.key, async (base) => {
       const sql = `INSERT INTO ${target.table} (${columns}) SELECT *, ${base} + rowNumberInAllBlocks() FROM (${select}) SETTINGS ${settings}`;
       const { summary } = await this.command(sql, ctx);
-      return { value: summary, rows: null };
+      const { bytes } = await this.command(`SELECT count() FROM ${target.table} WHERE _tp_sn >= ${base}`, { ...ctx, params: new Map() });
+      const rows = BigInt(new TextDecoder().decode(bytes).trim());
+      return { value: { ...summary, writtenRows: Number(rows) }, rows };
     });
   }
 

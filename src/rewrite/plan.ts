@@ -15,7 +15,8 @@ import { identifier, print, string } from './printer.ts';
 import { printStatement } from './print-statement.ts';
 import { columnEntry, createTableSql, insertableColumns, streamEntry, structureOf, unquote } from './storage.ts';
 import { decorrelated, generatedColumns, randomAsTable, randomRate, randomRows, type RandomRate, type RandomSource } from './random-stream.ts';
-import { joinPipeline, joinRows, type JoinPipelinePlan } from './streaming-join-aggregate.ts';
+import { joinPipeline, joinRows } from './streaming-join-aggregate.ts';
+import { emitSql, ownStream, pipeline, separableSource, type PipelinePlan, type Runnable } from './streaming-pipeline.ts';
 import { joinPlan, type JoinPlan } from './streaming-join-plan.ts';
 import { hasAggregate, tailPlan, type TailPlan } from './streaming-plan.ts';
 import { unionPlan, type UnionPlan } from './streaming-union-plan.ts';
@@ -45,8 +46,8 @@ export type Plan =
   | { readonly kind: 'tail'; readonly tail: TailPlan; readonly random?: RandomSource; readonly into?: InsertInto }
   /** A streaming join the engine runs (streaming/join.ts). */
   | { readonly kind: 'join'; readonly join: JoinPlan; readonly into?: InsertInto }
-  /** An aggregation over a join of an append stream: the join into the query's own stream, aggregated as it fills (streaming-join-aggregate.ts). */
-  | JoinPipelinePlan
+  /** A streaming query over a streaming query (an aggregation over a join, over a window, …): the inner one fills the query's own stream, the outer one reads it (streaming-pipeline.ts). */
+  | PipelinePlan
   /** A streaming UNION ALL: its branches run side by side into one result (streaming-union-plan.ts). */
   | UnionPlan
   /** CREATE STREAM … AS SELECT: the store describes the query's columns, then `then(columns)` plans the CREATE. */
@@ -130,6 +131,8 @@ function selectPlan(statement: SelectStatement, ctx: PlanContext): Plan {
 function streamingPlan(s: SelectStatement, ctx: PlanContext): Plan {
   // h-union: each branch planned alone as a streaming SELECT.
   if (s.query.kind === 'set_operation') return unionPlan(s, (b) => selectPlan(b, { ...ctx, queryMode: 'streaming', settings: new Map([...ctx.settings, ['query_mode', 'streaming']]) }));
+  const separable = s.query.kind === 'select' ? separableSource(s, ctx) : null;
+  if (separable !== null) return stagePlan(separable.inner, separable.outer, ctx);
   if (s.query.kind === 'select' && s.query.from?.kind === 'join') return joinStreamingPlan(s, s.query, ctx);
   const tail = tailPlan(s, ctx);
   if (tail.stream.variant !== 'random') return { kind: 'tail', tail };
@@ -139,6 +142,26 @@ function streamingPlan(s: SelectStatement, ctx: PlanContext): Plan {
   // tail ends after `max_events` rows as the generator does.
   const limit = tail.aggregate !== null || rate.maxEvents === null ? tail.limit : Math.min(tail.limit ?? rate.maxEvents, rate.maxEvents);
   return { kind: 'tail', tail: { ...tail, start: 'now', limit }, random: randomSource(tail.stream, rate, ctx) };
+}
+
+/** A streaming source that runs as its own stage: described by the store, then the outer query planned over the stage's stream. */
+function stagePlan(inner: SelectStatement, outer: (stream: StreamEntry) => SelectStatement, ctx: PlanContext): Plan {
+  const source = runnable(streamingPlan(inner, ctx), 'A streaming subquery');
+  return {
+    kind: 'describe_then', sql: `DESCRIBE TABLE (${emitSql(source)})`,
+    then: (columns) => {
+      const stream = ownStream(`stage_${randomBytes(6).toString('hex')}`, columns);
+      const consumer = runnable(streamingPlan(outer(stream), { ...ctx, catalog: ctx.catalog.overlay([stream]) }), 'A streaming query over a streaming subquery');
+      return pipeline(stream, columns, source, consumer);
+    },
+  };
+}
+
+/** A plan the pipeline can run as a stage (a tail or a join), or 48 for deeper nesting. */
+function runnable(p: Plan, what: string): Runnable {
+  if (p.kind === 'tail' && p.random === undefined) return { kind: 'tail', tail: p.tail };
+  if (p.kind === 'join') return { kind: 'join', join: p.join };
+  throw new NeedsStreaming(`${what} of more than one stage (or over a random stream)`);
 }
 
 function joinStreamingPlan(s: SelectStatement, q: Select, ctx: PlanContext): Plan {

@@ -68,6 +68,17 @@ type ViewSource = {
   readonly where: Expr | null;
 };
 
+/** Whether a source query composes into a query over it (a filter/projection over one stream, or over such sources). */
+export function composes(q: Query, ctx: RewriteContext): boolean {
+  try {
+    composedSource(q, ctx, 0, 'a source');
+    return true;
+  } catch (err) {
+    if (err instanceof NeedsStreaming) return false;
+    throw err;
+  }
+}
+
 /** The view's query, composed down to the stream it filters and projects, or 48. */
 function viewSource(v: ViewEntry, ctx: RewriteContext, depth: number): ViewSource {
   return composedSource(parseStatement(v.query).query, { ...ctx, database: v.database }, depth, `view ${v.database}.${v.name}`, v.database);

@@ -4,25 +4,13 @@
 // ordinary streaming aggregation over that stream — so every emit policy, window and setting of a
 // streaming aggregation works over a join. (An enrichment join's result depends on when each left
 // row arrived, so it cannot be recomputed from the two streams later: it has to be kept.)
-import type { ColumnEntry, StreamEntry } from '../catalog.ts';
 import type { Expr, Select, SelectStatement, Setting } from './ast.ts';
-import { identifier } from './printer.ts';
-import { joinPlan, type JoinPlan } from './streaming-join-plan.ts';
-import { tailPlan, type TailPlan } from './streaming-plan.ts';
+import { joinPlan } from './streaming-join-plan.ts';
+import { ownStream, pipeline, type PipelinePlan } from './streaming-pipeline.ts';
+import { tailPlan } from './streaming-plan.ts';
 import type { RewriteContext } from './to-clickhouse.ts';
 import { transform } from './transform.ts';
 
-export type JoinPipelinePlan = {
-  readonly kind: 'join_pipeline';
-  /** The query's own stream of joined rows. */
-  readonly stream: StreamEntry;
-  readonly create: string;
-  readonly drop: string;
-  /** The join, written into `stream`. */
-  readonly join: JoinPlan;
-  /** The aggregation over `stream`, from its beginning. */
-  readonly tail: TailPlan;
-};
 
 /** Settings the join reads; the rest belong to the aggregation. */
 const joinSettings = new Set(['keep_versions', 'seek_to', 'join_max_buffered_bytes']);
@@ -42,7 +30,7 @@ export function joinRows(statement: SelectStatement): SelectStatement {
  * Plans the aggregation once the store described the join's rows (`columns`, ClickHouse names and
  * types: the left side's columns, then the right side's, a duplicate name prefixed `alias.`).
  */
-export function joinPipeline(statement: SelectStatement, columns: readonly { name: string; type: string }[], ctx: RewriteContext, id: string): JoinPipelinePlan {
+export function joinPipeline(statement: SelectStatement, columns: readonly { name: string; type: string }[], ctx: RewriteContext, id: string): PipelinePlan {
   const s = statement.query as Select;
   const join = joinPlan(joinRows(statement), ctx);
   const stream = ownStream(`join_${id}`, columns);
@@ -66,13 +54,7 @@ export function joinPipeline(statement: SelectStatement, columns: readonly { nam
     settings: s.settings.filter((x: Setting) => !joinSettings.has(x.name)),
   };
   const tail = tailPlan({ ...statement, query: outer }, { ...ctx, catalog: ctx.catalog.overlay([stream]) });
-  const table = `${identifier(stream.database)}.${identifier(stream.name)}`;
-  const defs = columns.map((c) => `${identifier(c.name)} ${c.type}`);
-  return {
-    kind: 'join_pipeline', stream, join, tail: { ...tail, start: 'earliest' },
-    create: `CREATE TABLE ${table} (${[...defs, '_tp_sn Int64 MATERIALIZED 0'].join(', ')}) ENGINE = MergeTree ORDER BY tuple()`,
-    drop: `DROP TABLE IF EXISTS ${table}`,
-  };
+  return pipeline(stream, columns, { kind: 'join', join }, { kind: 'tail', tail });
 }
 
 /** The alias a side of the written join goes by (its alias, else its stream's name). */
@@ -81,14 +63,4 @@ function joinAlias(name: string | null, s: Select, side: 'left' | 'right'): stri
   if (from?.kind !== 'join') return null;
   const t = side === 'left' ? from.left : from.right;
   return t.kind === 'join' ? null : (t.alias ?? name);
-}
-
-/** The catalog entry of the query's own stream (an append stream; `_tp_time` is the left side's). */
-function ownStream(name: string, columns: readonly { name: string; type: string }[]): StreamEntry {
-  const entries = columns.map((c): ColumnEntry => ({ name: c.name, type: c.type, defaultKind: null, default: '', codec: '', comment: '', reserved: c.name === '_tp_time' }));
-  const sn: ColumnEntry = { name: '_tp_sn', type: 'int64', defaultKind: 'MATERIALIZED', default: '0', codec: '', comment: '', reserved: true };
-  return {
-    kind: 'stream', database: '_hadron', name, mode: 'append', variant: 'stream', columns: [...entries, sn], orderBy: '', partitionBy: '', primaryKey: '', ttl: '',
-    settings: {}, versionColumn: '', comment: '', createSql: '',
-  };
 }

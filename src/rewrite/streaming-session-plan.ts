@@ -101,6 +101,8 @@ export type SessionInput = {
   readonly engineSettings: ReadonlySet<string>;
 };
 
+const noSession: SessionRead = { key: '', start: 0, end: 0, first: 0n, last: -1n, skipped: [] };
+
 /** Plans a streaming `session(...)` aggregation: the window is the session machine, emits are its closed sessions. */
 export function sessionTailPlan(input: SessionInput, ctx: RewriteContext): TailPlan {
   const { statement, select, call, emit } = input;
@@ -125,7 +127,8 @@ export function sessionTailPlan(input: SessionInput, ctx: RewriteContext): TailP
     kind: 'tail' as const, stream: input.stream, start: input.start, limit: input.limit, format: statement.format, settings: checked.settings,
     aggregate: { periodMs: null, repeat: false, onUpdate: false }, window: null, dedup: null,
     session: { ...sql, timeoutMs: emit.timeoutMs, maxSessions: input.maxWindows },
-    sql: failed, read: failed,
+    // The SQL of an emit over no rows: what the store describes for a native header or a pipeline stage.
+    sql: () => sql.read(noSession, 0, 0), read: failed,
   };
   return plan;
 }

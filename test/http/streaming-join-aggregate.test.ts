@@ -71,3 +71,50 @@ describe('aggregations over streaming joins', () => {
     await s.stop();
   });
 });
+
+describe('streaming queries over streaming subqueries (stages)', () => {
+  it('global over window: the max of each closed window\'s count', async () => {
+    await q('CREATE STREAM st_w (v int32)');
+    const s = stream('SELECT max(c) AS m, count() AS windows FROM (SELECT window_start, count() AS c FROM tumble(st_w, 5s) GROUP BY window_start) EMIT PERIODIC 500ms');
+    await pause(800);
+    await q("INSERT INTO st_w (v, _tp_time) VALUES (1, '2024-01-01 00:00:01'), (1, '2024-01-01 00:00:02'), (1, '2024-01-01 00:00:06')");
+    await q("INSERT INTO st_w (v, _tp_time) VALUES (1, '2024-01-01 00:00:11')");
+    expect((await s.until(1, 8000)).at(-1)).toBe('2\t2');
+    await s.stop();
+  });
+
+  it('a join with a streaming aggregation on its right side (Nexmark q7-shaped): the right side is the aggregation\'s emits', async () => {
+    await q('CREATE STREAM st_bid (auction int32, price int32)');
+    await q('CREATE STREAM st_flag (price int32)');
+    const s = stream('SELECT f.price, m.n FROM st_flag AS f INNER JOIN (SELECT max(price) AS price, count() AS n FROM st_bid EMIT PERIODIC 500ms) AS m ON f.price = m.price');
+    await pause(800);
+    await q('INSERT INTO st_bid (auction, price) VALUES (1, 10), (2, 30), (3, 20)');
+    await pause(1200);
+    await q('INSERT INTO st_flag (price) VALUES (30), (10)');
+    expect(await s.until(1, 8000)).toEqual(['30\t3']);
+    await s.stop();
+  });
+
+  it('a view that aggregates is a stage too; a filter over its emits', async () => {
+    await q('CREATE STREAM st_v (k string)');
+    await q('CREATE VIEW st_counts AS SELECT k, count() AS c FROM st_v GROUP BY k');
+    const s = stream('SELECT k, c FROM st_counts WHERE c >= 2');
+    await pause(800);
+    await q("INSERT INTO st_v (k) VALUES ('a'), ('a'), ('b')");
+    expect(await s.until(1, 8000)).toEqual(['a\t2']);
+    await s.stop();
+  });
+
+  it('a stage that ends (a view with LIMIT) ends the query after its rows are read', async () => {
+    await q('CREATE STREAM st_l (k string)');
+    await q('CREATE VIEW st_lim AS SELECT k FROM st_l LIMIT 2');
+    const s = stream('SELECT upper(k) AS u FROM st_lim');
+    await pause(800);
+    await q("INSERT INTO st_l (k) VALUES ('a'), ('b'), ('c')");
+    await s.until(2, 8000);
+    for (let i = 0; i < 50 && !s.ended; i++) await pause(100);
+    expect(s.lines).toEqual(['A', 'B']);
+    expect(s.ended).toBe(true);
+    await s.stop();
+  });
+});

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSql } from '../../../src/rewrite/parse-statement.ts';
 import { plan } from '../../../src/rewrite/plan.ts';
-import type { JoinPipelinePlan } from '../../../src/rewrite/streaming-join-aggregate.ts';
+import type { PipelinePlan } from '../../../src/rewrite/streaming-pipeline.ts';
 import { tempSession } from '../../support/chdb.ts';
 import { createStream, streaming } from '../streaming/replay.ts';
 
@@ -21,21 +21,24 @@ describe('an aggregation over a streaming join', () => {
     expect(p.sql).toBe('DESCRIBE TABLE (SELECT * FROM (SELECT * EXCEPT (_tp_sn) FROM (SELECT *, _tp_sn FROM default.jao WHERE _tp_sn < 0)) AS o INNER JOIN (SELECT * EXCEPT (_tp_sn) FROM (SELECT *, _tp_sn FROM default.jap WHERE _tp_sn < 0 ORDER BY _tp_time DESC, _tp_sn DESC LIMIT 1 BY pid)) AS p ON o.pid = p.pid WHERE qty > 0 LIMIT 0)');
     const described = rows(`${p.sql} FORMAT JSONEachRow`).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { name: string; type: string });
     expect(described.map((c) => c.name)).toEqual(['oid', 'pid', 'qty', '_tp_time', 'p.pid', 'price', 'p._tp_time']);
-    const pipeline = p.then(described) as JoinPipelinePlan;
-    expect(pipeline.kind).toBe('join_pipeline');
+    const pipeline = p.then(described) as PipelinePlan;
+    expect(pipeline.kind).toBe('pipeline');
+    if (pipeline.source.kind !== 'join' || pipeline.consumer.kind !== 'tail') throw new Error('a join into an aggregation');
+    const join = pipeline.source.join;
+    const tail = pipeline.consumer.tail;
     const table = `_hadron.${pipeline.stream.name}`;
     expect(pipeline.create).toBe(`CREATE TABLE ${table} (oid Int32, pid String, qty Int32, _tp_time DateTime64(3, 'UTC'), \`p.pid\` String, price Float64, \`p._tp_time\` DateTime64(3, 'UTC'), _tp_sn Int64 MATERIALIZED 0) ENGINE = MergeTree ORDER BY tuple()`);
-    expect(pipeline.tail.start).toBe('earliest');
-    expect(pipeline.tail.aggregate?.periodMs).toBe(1000);
+    expect(tail.start).toBe('earliest');
+    expect(tail.aggregate?.periodMs).toBe(1000);
     rows('CREATE DATABASE IF NOT EXISTS _hadron');
     rows(pipeline.create);
     rows(`INSERT INTO default.jap (pid, price, _tp_sn) SETTINGS insert_allow_materialized_columns = 1 VALUES ('a', 2, 0)`);
     rows(`INSERT INTO default.jao (oid, pid, qty, _tp_sn) SETTINGS insert_allow_materialized_columns = 1 VALUES (1, 'a', 3, 0), (2, 'a', 0, 1), (3, 'b', 1, 2)`);
     // The join's rows (a left write [0, 3) against the right side as of 1) go into the stream …
-    const join = pipeline.join.leftSql({ first: 0n, next: 3n }, { first: 0n, next: 1n }, null);
-    rows(`INSERT INTO ${table} (oid, pid, qty, _tp_time, \`p.pid\`, price, \`p._tp_time\`, _tp_sn) SETTINGS insert_allow_materialized_columns = 1 SELECT *, rowNumberInAllBlocks() FROM (${join})`);
+    const joined = join.leftSql({ first: 0n, next: 3n }, { first: 0n, next: 1n }, null);
+    rows(`INSERT INTO ${table} (oid, pid, qty, _tp_time, \`p.pid\`, price, \`p._tp_time\`, _tp_sn) SETTINGS insert_allow_materialized_columns = 1 SELECT *, rowNumberInAllBlocks() FROM (${joined})`);
     // … and the aggregation reads it: `p.price` is the stream's price, `o.pid` its pid.
-    const read = pipeline.tail.read({ windows: null, rows: { first: 0n, next: 1n }, late: [], changedSince: null, version: 0 }, null);
+    const read = tail.read({ windows: null, rows: { first: 0n, next: 1n }, late: [], changedSince: null, version: 0 }, null);
     expect(read).toBe(`WITH 0 AS __hadron_emit_version SELECT pid, sum(qty * price) AS revenue FROM ${table} WHERE _tp_sn >= 0 AND _tp_sn < 1 GROUP BY pid`);
     expect(rows(read)).toBe('a\t6\n');
   });

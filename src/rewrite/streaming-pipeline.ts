@@ -1,0 +1,118 @@
+// Streaming queries over streaming queries (proton-semantics §1.10 "Subqueries / CTE": global over
+// window, windows and joins over subqueries; §1.13 aggregations over joins). A source that is itself a
+// streaming query the engine runs — an aggregation, a window, a join — and does not compose into the
+// outer query (streaming-compose.ts) runs as its own stage: its emits go into a stream of the query's
+// own (`_hadron.<name>`, created when the query starts, dropped when it ends), numbered and published
+// like any stream, and the outer query reads that stream. Each stage is a tail or a join as the
+// engine runs them; the outer query sees exactly the rows the inner one emitted, in emit order.
+import type { ColumnEntry, StreamEntry } from '../catalog.ts';
+import type { Expr, Query, Select, SelectStatement, TableExpr, WithItem } from './ast.ts';
+import { parseStatement } from './parse-select.ts';
+import { identifier } from './printer.ts';
+import { composes } from './streaming-compose.ts';
+import type { JoinPlan } from './streaming-join-plan.ts';
+import type { TailPlan } from './streaming-plan.ts';
+import { toClickHouse, type RewriteContext } from './to-clickhouse.ts';
+
+/** A stage the engine runs: a tail (filter, aggregation, window) or a join. */
+export type Runnable = { readonly kind: 'tail'; readonly tail: TailPlan } | { readonly kind: 'join'; readonly join: JoinPlan };
+
+export type PipelinePlan = {
+  readonly kind: 'pipeline';
+  /** The query's own stream the source fills. */
+  readonly stream: StreamEntry;
+  readonly create: string;
+  readonly drop: string;
+  /** The inner query, written into `stream`. */
+  readonly source: Runnable;
+  /** The outer query, reading `stream` from its beginning. */
+  readonly consumer: Runnable;
+};
+
+/** The SQL of a stage's emits over no rows: the store describes its columns from it. */
+export function emitSql(r: Runnable): string {
+  const none = { first: 0n, next: 0n };
+  if (r.kind === 'join') return r.join.leftSql(none, none, 0);
+  const t = r.tail;
+  // An aggregation's emit (a window's: over its probe-bound subquery) differs from its per-range tail SQL.
+  return t.aggregate !== null && t.session == null ? t.read({ windows: null, rows: none, late: [], changedSince: null, version: 0 }, 0) : t.sql(none, 0);
+}
+
+/** The pipeline of `source` into the query's own stream `stream`, read by `consumer` from its beginning. */
+export function pipeline(stream: StreamEntry, columns: readonly { name: string; type: string }[], source: Runnable, consumer: Runnable): PipelinePlan {
+  const table = `${identifier(stream.database)}.${identifier(stream.name)}`;
+  const defs = columns.map((c) => `${identifier(c.name)} ${c.type}`);
+  const fromStart: Runnable = consumer.kind === 'tail' ? { kind: 'tail', tail: { ...consumer.tail, start: 'earliest' } } : { kind: 'join', join: { ...consumer.join, start: 'earliest' } };
+  return {
+    kind: 'pipeline', stream, source, consumer: fromStart,
+    create: `CREATE TABLE ${table} (${[...defs, '_tp_sn Int64 MATERIALIZED 0'].join(', ')}) ENGINE = MergeTree ORDER BY tuple()`,
+    drop: `DROP TABLE IF EXISTS ${table}`,
+  };
+}
+
+/** The catalog entry of a query's own stream (an append stream of the described columns). */
+export function ownStream(name: string, columns: readonly { name: string; type: string }[]): StreamEntry {
+  const entries = columns.map((c): ColumnEntry => ({ name: c.name, type: c.type, defaultKind: null, default: '', codec: '', comment: '', reserved: c.name === '_tp_time' }));
+  const sn: ColumnEntry = { name: '_tp_sn', type: 'int64', defaultKind: 'MATERIALIZED', default: '0', codec: '', comment: '', reserved: true };
+  return {
+    kind: 'stream', database: '_hadron', name, mode: 'append', variant: 'stream', columns: [...entries, sn], orderBy: '', partitionBy: '', primaryKey: '', ttl: '',
+    settings: {}, versionColumn: '', comment: '', createSql: '',
+  };
+}
+
+/** A source of the outer query that runs as its own stage, and the outer query reading `stream` in its place. */
+export type Separable = { readonly inner: SelectStatement; outer(stream: StreamEntry): SelectStatement };
+
+/**
+ * The first FROM source of the query (the FROM itself, a window's source, or a join side; a subquery
+ * or a CTE) that is a streaming query not composing into the outer one; null when there is none.
+ */
+export function separableSource(statement: SelectStatement, ctx: RewriteContext): Separable | null {
+  const select = statement.query as Select;
+  const ref = (stream: StreamEntry): Extract<Expr, { kind: 'identifier' }> => ({ kind: 'identifier', parts: [stream.database, stream.name] });
+  const cte = (name: string): Extract<WithItem, { kind: 'cte' }> | undefined => select.with.find((w): w is Extract<WithItem, { kind: 'cte' }> => w.kind === 'cte' && w.name === name);
+  const separate = (q: Query): boolean => streamingQuery(q, ctx) && !composes(q, ctx);
+  const at = (t: TableExpr, put: (t: TableExpr, drop: WithItem | null) => Select): { inner: Query; replace: (s: StreamEntry) => Select } | null => {
+    if (t.kind === 'table_subquery' && separate(t.query)) return { inner: t.query, replace: (s) => put({ kind: 'table_ref', name: ref(s), alias: t.alias }, null) };
+    if (t.kind === 'table_ref' && t.name.parts.length === 1) {
+      const c = cte(t.name.parts[0] as string);
+      if (c !== undefined && separate(c.query)) return { inner: c.query, replace: (s) => put({ kind: 'table_ref', name: ref(s), alias: t.alias ?? c.name }, c) };
+    }
+    // A view of the query's database whose query is a streaming aggregation, window or join.
+    const view = t.kind === 'table_ref' && t.name.parts.length === 1 ? ctx.catalog.relation(ctx.database, t.name.parts[0] as string) : undefined;
+    if (view?.kind === 'view' && view.database === ctx.database) {
+      const q = parseStatement(view.query).query;
+      if (separate(q)) return { inner: q, replace: (s) => put({ kind: 'table_ref', name: ref(s), alias: (t as Extract<TableExpr, { kind: 'table_ref' }>).alias ?? view.name }, null) };
+    }
+    if (t.kind === 'table_function' && /^(tumble|hop|session)$/i.test(t.call.name)) {
+      const arg = t.call.args[0];
+      const c = arg?.kind === 'identifier' && arg.parts.length === 1 ? cte(arg.parts[0] as string) : undefined;
+      const inner = arg?.kind === 'subquery' ? arg.query : c?.query;
+      if (inner !== undefined && separate(inner)) {
+        return { inner, replace: (s) => put({ ...t, call: { ...t.call, args: [ref(s), ...t.call.args.slice(1)] }, alias: t.alias ?? c?.name ?? null }, c ?? null) };
+      }
+    }
+    return null;
+  };
+  const withFrom = (from: TableExpr, drop: WithItem | null): Select => ({ ...select, from, with: drop === null ? select.with : select.with.filter((w) => w !== drop) });
+  const from = select.from;
+  if (from === null) return null;
+  const found = from.kind === 'join'
+    ? at(from.left, (t, drop) => withFrom({ ...from, left: t }, drop)) ?? at(from.right, (t, drop) => withFrom({ ...from, right: t }, drop))
+    : at(from, withFrom);
+  if (found === null) return null;
+  return {
+    inner: { kind: 'select_statement', query: found.inner, format: null },
+    outer: (stream) => ({ ...statement, query: found.replace(stream) }),
+  };
+}
+
+/** Whether a query reads a stream bare (it streams on a streaming port). */
+function streamingQuery(q: Query, ctx: RewriteContext): boolean {
+  try {
+    const r = toClickHouse({ kind: 'select_statement', query: q, format: null }, ctx);
+    return r.bareStreams.length > 0 || r.bareViews.length > 0;
+  } catch {
+    return true;
+  }
+}
