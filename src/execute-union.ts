@@ -126,8 +126,10 @@ export async function runUnionQuery(plan: UnionPlan, deps: JoinDeps, ctx: ExecCo
     },
     emit: async (sql, settings) => {
       if (target !== null && into !== undefined) {
-        written += (await deps.backend.insertSelect({ table: target, columns: into.columns.map(identifier), key: target }, sql, context(settings))).writtenRows;
-        return 0;
+        const n = (await deps.backend.insertSelect({ table: target, columns: into.columns.map(identifier), key: target }, sql, context(settings))).writtenRows;
+        written += n;
+        // Rows written count towards the union's LIMIT.
+        return n;
       }
       let n = 0;
       for await (const chunk of deps.backend.query(sql, emits++ === 0 ? format : later, context(settings), true)) {
@@ -138,5 +140,5 @@ export async function runUnionQuery(plan: UnionPlan, deps: JoinDeps, ctx: ExecCo
       return n;
     },
   }, store.signal);
-  return { ...emptySummary, resultRows: rows, writtenRows: written };
+  return { ...emptySummary, resultRows: into === undefined ? rows : 0, writtenRows: written };
 }

@@ -64,6 +64,16 @@ describe('streaming UNION on 3218', () => {
     await running.catch(() => undefined);
   });
 
+  it('an INSERT … UNION ALL … LIMIT n pipeline ends after writing n rows', async () => {
+    await q('CREATE STREAM hu_f (k string)');
+    const running = fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'INSERT INTO hu_f SELECT k FROM hu_a UNION ALL SELECT name FROM hu_b LIMIT 2' }).then((r) => r.status);
+    await pause(400);
+    await q("INSERT INTO hu_a (k, v) VALUES ('l1', 1)");
+    await q("INSERT INTO hu_b (name, n) VALUES ('l2', 1), ('l3', 1)");
+    expect(await running).toBe(200);
+    expect(await q('SELECT k FROM table(hu_f) ORDER BY k')).toBe('l1\nl2\n');
+  });
+
   it('INTERSECT over streams is 48; branches of different widths are 258', async () => {
     const r = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT k FROM hu_a INTERSECT SELECT name FROM hu_b' });
     expect(r.status).not.toBe(200);
