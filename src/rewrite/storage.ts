@@ -138,6 +138,8 @@ export function createTableSql(s: StreamEntry, ctx: RewriteContext, ifNotExists:
   const expr = (text: string): string => print(rewriteExpression(parseExpression(text), ctx), 'clickhouse');
   const columns = s.columns.map((c) => columnSql(c, expr, ctx));
   columns.push(`INDEX _tp_time_index ${identifier(TP_TIME)} TYPE minmax GRANULARITY 2`);
+  // Streaming reads select `_tp_sn` ranges (the rows of one write): the index skips every other part.
+  columns.push('INDEX _tp_sn_index _tp_sn TYPE minmax GRANULARITY 1');
   // Keyed streams keep every version (a plain MergeTree sorted by the key): streaming reads as of a
   // position and ASOF joins need superseded versions that a ReplacingMergeTree merge would drop, and
   // its FINAL only collapses within one partition (one day). Reads pick the latest per key

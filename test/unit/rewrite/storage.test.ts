@@ -16,7 +16,7 @@ const create = (sql: string, source: StreamEntry | null = null): StreamEntry => 
 const q = (sql: string): string => db.session.query(sql, 'TSV');
 
 const TP_TIME = "_tp_time DateTime64(3, 'UTC') DEFAULT now64(3, 'UTC') CODEC(DoubleDelta, LZ4)";
-const INDEX = 'INDEX _tp_time_index _tp_time TYPE minmax GRANULARITY 2';
+const INDEX = 'INDEX _tp_time_index _tp_time TYPE minmax GRANULARITY 2, INDEX _tp_sn_index _tp_sn TYPE minmax GRANULARITY 1';
 const APPEND_KEYS = 'ENGINE = MergeTree PARTITION BY toYYYYMMDD(_tp_time) ORDER BY toStartOfHour(_tp_time) SETTINGS allow_nullable_key = 1';
 
 /** [name, CREATE STREAM, CREATE TABLE, DESCRIBE name/type/default kind/default of the store table]. */
