@@ -13,6 +13,7 @@ import { identifier, print } from './printer.ts';
 import { joinOn, type SideNames } from './streaming-join-on.ts';
 import { hasAggregate, limitOf, rewinds, seekTo } from './streaming-plan.ts';
 import { changelogLiveSelect, changelogSource, type ChangelogSource } from './streaming-changelog.ts';
+import { aggregateRelation } from './streaming-keyed-plan.ts';
 import { intervalMs } from './streaming-window-plan.ts';
 import { NeedsStreaming, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 
@@ -81,7 +82,7 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
   const right = side(join.right, ctx);
   if (left.kind !== 'stream' || left.frozen) throw new NeedsStreaming('A streaming join whose left side is not a stream');
   const role = roleOf(join, left.stream, right);
-  const keyed = left.stream.mode === 'versioned_kv' || left.stream.mode === 'changelog_kv';
+  const keyed = left.stream.mode !== 'append';
   const aggregated = select.groupBy.length > 0 || select.columns.some(hasAggregate);
   if (aggregated && !keyed) throw new NeedsStreaming('An aggregation over a streaming join of an append stream');
   const periodMs = emitPeriod(select, aggregated, keyed);
@@ -118,7 +119,7 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
   const sql = (l: Select, r: Select | null, kind: Join['joinKind'], limit: number | null): string => printed(joined(l, r, kind, limit));
   // The join as of both positions: each side's live rows before its position.
   const asOf = (at: JoinPositions, limit: number | null): Select => joined(
-    withoutSn(snapshotSelect(left.stream, { first: 0n, next: at.left }, ctx)), role === 'static' ? null : rightView({ first: 0n, next: at.right }), join.joinKind, limit);
+    liveRows(left.stream, at.left, ctx), role === 'static' ? null : rightView({ first: 0n, next: at.right }), join.joinKind, limit);
   const seek = seekTo(select.settings);
   return {
     kind: 'join',
@@ -219,8 +220,10 @@ function roleOf(join: Join, left: StreamEntry, right: Side): JoinRole {
     throw new GatewayError(Code.NOT_IMPLEMENTED, `'${modeName[left.mode]}' ${join.joinKind} ${strict} JOIN '${r}' is not supported`);
   };
   if (join.joinKind !== 'INNER' && join.joinKind !== 'LEFT') unsupported(right.kind === 'stream' && !right.frozen ? modeName[right.stream.mode] : 'Table');
-  if (left.mode === 'changelog') throw new NeedsStreaming('A streaming join with a changelog stream on the left');
-  if (right.kind === 'static' || right.frozen) return right.kind === 'static' ? 'static' : 'frozen';
+  if (right.kind === 'static' || right.frozen) {
+    if (left.mode === 'changelog') throw new NeedsStreaming('A streaming join of a changelog stream with a table');
+    return right.kind === 'static' ? 'static' : 'frozen';
+  }
   const r = right.stream;
   if (right.changelog !== undefined) {
     if (left.mode !== 'append') throw new NeedsStreaming(`A streaming ${modeName[left.mode]} JOIN changelog(…)`);
@@ -229,7 +232,6 @@ function roleOf(join: Join, left: StreamEntry, right: Side): JoinRole {
   if (left.mode !== 'append') {
     // kv ⨝ kv: a changelog of the join (the plan's `changelog`), both sides as of their positions.
     if (r.mode === 'append') unsupported(modeName[r.mode]);
-    if (r.mode === 'changelog') throw new NeedsStreaming(`A streaming ${modeName[left.mode]} JOIN a changelog stream`);
     if (strict !== 'ALL') unsupported(modeName[r.mode]);
     return 'snapshot';
   }
@@ -237,8 +239,18 @@ function roleOf(join: Join, left: StreamEntry, right: Side): JoinRole {
   if (strict === 'LATEST') return r.mode === 'append' || r.mode === 'versioned_kv' ? 'latest' : unsupported(modeName[r.mode]);
   if (strict !== 'ALL') return unsupported(modeName[r.mode]);
   if (r.mode === 'append') return 'buffer';
-  if (r.mode === 'changelog') throw new NeedsStreaming('A streaming join with a changelog stream on the right');
   return 'snapshot';
+}
+
+/** A side's live rows before `next`, without `_tp_sn`: the latest version per key, or a changelog's live multiset. */
+function liveRows(stream: StreamEntry, next: bigint, ctx: RewriteContext): Select {
+  return stream.mode === 'changelog' ? aggregateRelation({ kind: 'multiset', stream }, 0n, next, ctx) : withoutSn(snapshotSelect(stream, { first: 0n, next }, ctx));
+}
+
+/** A changelog stream's live rows (each distinct row Σ `_tp_delta` times), with a `_tp_sn` column for the readers that hide it. */
+function liveMultiset(stream: StreamEntry, next: bigint, ctx: RewriteContext): Select {
+  const rows = aggregateRelation({ kind: 'multiset', stream }, 0n, next, ctx);
+  return { ...emptySelect, columns: [{ kind: 'star', qualifier: [], except: [] }, { kind: 'alias', expr: { kind: 'number', text: '0' }, name: '_tp_sn' }], from: { kind: 'table_subquery', query: rows, alias: null } };
 }
 
 /** The right rows a left write sees, by role. */
@@ -253,7 +265,7 @@ function viewOf(role: JoinRole, stream: StreamEntry, rows: SnBounds, keys: reado
     case 'buffer': return rowsSelect(stream, rows);
     case 'latest': return newest(keyed ? snapshotSelect(stream, { first: 0n, next: rows.next }, ctx) : rowsSelect(stream, rows), 1);
     case 'versions': return keyed ? snapshotSelect(stream, { first: 0n, next: rows.next }, ctx, keep) : newest(rowsSelect(stream, rows), keep);
-    case 'snapshot':
+    case 'snapshot': return stream.mode === 'changelog' ? liveMultiset(stream, rows.next, ctx) : snapshotSelect(stream, { first: 0n, next: rows.next }, ctx);
     case 'frozen': return snapshotSelect(stream, { first: 0n, next: rows.next }, ctx);
     case 'live': {
       if (changelog === undefined) throw new Error('a live right side is a changelog(…)');

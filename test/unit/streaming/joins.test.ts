@@ -218,6 +218,21 @@ describe('regressions of Proton join bugs (issues 377, 378, 1188, PR 1186)', () 
     expect(emits).toEqual([['3,1,s1,1'], ['3,1,s1,-1'], ['4,1,s1,1']]);
   });
 
+  it('changelog streams: an append row joins the live multiset; a changelog left side gives a changelog', async () => {
+    createStream(db.session, 'CREATE STREAM ccl (i int32, k string)');
+    createStream(db.session, "CREATE STREAM ccr (k string, v int32) SETTINGS mode='changelog'");
+    const emits = await scenario('SELECT i, v FROM ccl INNER JOIN ccr ON ccl.k = ccr.k', [
+      w('ccr', 'k, v, _tp_delta', "('a', 1, 1)", "('a', 2, 1)"), w('ccl', 'i, k', "(1, 'a')"),
+      w('ccr', 'k, v, _tp_delta', "('a', 1, -1)"), w('ccl', 'i, k', "(2, 'a')"),
+    ]);
+    expect(emits).toEqual([['1,1', '1,2'], ['2,2']]);
+    createStream(db.session, "CREATE STREAM ccv (k string, w int32) PRIMARY KEY k SETTINGS mode='versioned_kv'");
+    const change = await scenario('SELECT v, w, _tp_delta FROM ccr INNER JOIN ccv ON ccr.k = ccv.k', [
+      w('ccv', 'k, w', "('a', 10)"), w('ccr', 'k, v, _tp_delta', "('a', 5, 1)"), w('ccr', 'k, v, _tp_delta', "('a', 5, -1)"),
+    ]);
+    expect(change).toEqual([['5,10,1'], ['5,10,-1']]);
+  });
+
   it('F56 unsupported stream joins fail with 48', () => {
     for (const sql of ['SELECT * FROM bl RIGHT JOIN br ON bl.k = br.k', 'SELECT * FROM bl CROSS JOIN br', 'SELECT * FROM vl INNER JOIN bl ON vl.s = bl.k']) {
       expect(thrownCode(() => plan(parseSql(sql), streaming, sql)), sql).toBe(48);
