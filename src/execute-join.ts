@@ -8,6 +8,7 @@ import { emptySummary } from './history/backend.ts';
 import type { InsertInto } from './rewrite/plan.ts';
 import { identifier } from './rewrite/printer.ts';
 import type { PipelinePlan, Runnable } from './rewrite/streaming-pipeline.ts';
+import { runUnionQuery } from './execute-union.ts';
 import type { JoinPlan } from './rewrite/streaming-join-plan.ts';
 import type { TailPlan } from './rewrite/streaming-plan.ts';
 import { runJoin } from './streaming/join.ts';
@@ -78,7 +79,7 @@ export async function runPipeline(p: PipelinePlan, deps: JoinDeps, ctx: ExecCont
   const into: InsertInto = { stream: p.stream, columns: p.stream.columns.filter((c) => c.name !== '_tp_sn').map((c) => c.name) };
   const run = (r: Runnable, s: StoreContext, ready?: () => void, target?: InsertInto): Promise<Summary> => (r.kind === 'tail'
     ? tail(r.tail, s, ready, target)
-    : runJoinQuery(r.join, deps, ctx, s, sink, target, ready));
+    : r.kind === 'union' ? runUnionQuery(r.union, deps, ctx, s, sink, target, ready) : runJoinQuery(r.join, deps, ctx, s, sink, target, ready));
   let failure: unknown = null;
   const consumer = run(p.consumer, inner, started).finally(() => controller.abort());
   const source = Promise.race([reading, consumer.then(() => undefined)])
@@ -104,7 +105,7 @@ export async function runPipeline(p: PipelinePlan, deps: JoinDeps, ctx: ExecCont
 
 /** How long a consumer gets to read the last rows of a source that ended: one emit period and a little. */
 function drainMs(consumer: Runnable): number {
-  const period = consumer.kind === 'tail' ? (consumer.tail.aggregate?.periodMs ?? 0) : (consumer.join.aggregate?.periodMs ?? 0);
+  const period = consumer.kind === 'tail' ? (consumer.tail.aggregate?.periodMs ?? 0) : consumer.kind === 'join' ? (consumer.join.aggregate?.periodMs ?? 0) : 0;
   return period + 500;
 }
 

@@ -161,6 +161,7 @@ function stagePlan(inner: SelectStatement, outer: (stream: StreamEntry) => Selec
 function runnable(p: Plan, what: string): Runnable {
   if (p.kind === 'tail' && p.random === undefined) return { kind: 'tail', tail: p.tail };
   if (p.kind === 'join') return { kind: 'join', join: p.join };
+  if (p.kind === 'union' && p.into === undefined) return { kind: 'union', union: p };
   throw new NeedsStreaming(`${what} of more than one stage (or over a random stream)`);
 }
 

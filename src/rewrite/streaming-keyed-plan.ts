@@ -135,6 +135,9 @@ export function refuseWindow(name: string): never {
 export function keyedInput(select: Select, stream: StreamEntry, ctx: RewriteContext): KeyedInput | null {
   const from = select.from;
   if (from?.kind === 'table_function' && /^changelog$/i.test(from.call.name)) return { kind: 'changelog', source: changelogSource(from.call, ctx) };
+  // `SETTINGS enforce_append_only = 1`: the stream's rows as they are (no snapshot, no retraction).
+  const appendOnly = select.settings.find((x) => x.name === 'enforce_append_only');
+  if (appendOnly !== undefined && !(appendOnly.value.kind === 'number' && appendOnly.value.text === '0')) return null;
   switch (stream.mode) {
     case 'append': return null;
     case 'versioned_kv': case 'changelog_kv': return { kind: 'snapshot', stream };

@@ -12,10 +12,11 @@ import { identifier } from './printer.ts';
 import { composes } from './streaming-compose.ts';
 import type { JoinPlan } from './streaming-join-plan.ts';
 import type { TailPlan } from './streaming-plan.ts';
+import type { UnionPlan } from './streaming-union-plan.ts';
 import { toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 
-/** A stage the engine runs: a tail (filter, aggregation, window) or a join. */
-export type Runnable = { readonly kind: 'tail'; readonly tail: TailPlan } | { readonly kind: 'join'; readonly join: JoinPlan };
+/** A stage the engine runs: a tail (filter, aggregation, window), a join, or (as a source) a UNION ALL of those. */
+export type Runnable = { readonly kind: 'tail'; readonly tail: TailPlan } | { readonly kind: 'join'; readonly join: JoinPlan } | { readonly kind: 'union'; readonly union: UnionPlan };
 
 export type PipelinePlan = {
   readonly kind: 'pipeline';
@@ -32,6 +33,7 @@ export type PipelinePlan = {
 /** The SQL of a stage's emits over no rows: the store describes its columns from it. */
 export function emitSql(r: Runnable): string {
   const none = { first: 0n, next: 0n };
+  if (r.kind === 'union') return r.union.header;
   if (r.kind === 'join') return r.join.leftSql(none, none, 0);
   const t = r.tail;
   // An aggregation's emit (a window's: over its probe-bound subquery) differs from its per-range tail SQL.
@@ -42,7 +44,7 @@ export function emitSql(r: Runnable): string {
 export function pipeline(stream: StreamEntry, columns: readonly { name: string; type: string }[], source: Runnable, consumer: Runnable): PipelinePlan {
   const table = `${identifier(stream.database)}.${identifier(stream.name)}`;
   const defs = columns.map((c) => `${identifier(c.name)} ${c.type}`);
-  const fromStart: Runnable = consumer.kind === 'tail' ? { kind: 'tail', tail: { ...consumer.tail, start: 'earliest' } } : { kind: 'join', join: { ...consumer.join, start: 'earliest' } };
+  const fromStart: Runnable = consumer.kind === 'tail' ? { kind: 'tail', tail: { ...consumer.tail, start: 'earliest' } } : consumer.kind === 'join' ? { kind: 'join', join: { ...consumer.join, start: 'earliest' } } : consumer;
   return {
     kind: 'pipeline', stream, source, consumer: fromStart,
     create: `CREATE TABLE ${table} (${[...defs, '_tp_sn Int64 MATERIALIZED 0'].join(', ')}) ENGINE = MergeTree ORDER BY tuple()`,

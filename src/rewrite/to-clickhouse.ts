@@ -108,6 +108,12 @@ function rewriteWithExpr(w: Extract<WithItem, { kind: 'with_expr' }>, state: Sta
   return expr === w.expr ? w : { ...w, expr };
 }
 
+/** `SETTINGS enforce_append_only = 1`: keyed streams read as the rows they hold, every version (§1.2). */
+function appendOnly(state: State): boolean {
+  const v = state.protonSettings.get('enforce_append_only');
+  return v !== undefined && ((v.kind === 'number' && v.text !== '0') || (v.kind === 'bool' && v.value));
+}
+
 /** Whether a SELECT names `_tp_sn` (hidden from `*`, readable by name). */
 function namesSn(s: Select): boolean {
   let found = false;
@@ -366,7 +372,7 @@ function tableRef(t: Extract<TableExpr, { kind: 'table_ref' }>, state: State, ba
     return { kind: 'table_subquery', query, alias: t.alias ?? name };
   }
   // A keyed stream reads as its current rows: the latest version per key (keyed-snapshot.ts).
-  if (relation?.kind === 'stream' && (relation.mode === 'versioned_kv' || relation.mode === 'changelog_kv')) {
+  if (relation?.kind === 'stream' && (relation.mode === 'versioned_kv' || relation.mode === 'changelog_kv') && !appendOnly(state)) {
     return { kind: 'table_subquery', query: snapshotSelect(relation, { first: 0n, next: maxSn }, state.ctx, 1, state.sn === true), alias: t.alias ?? name };
   }
   return t;

@@ -74,6 +74,19 @@ describe('streaming UNION on 3218', () => {
     expect(await q('SELECT k FROM table(hu_f) ORDER BY k')).toBe('l1\nl2\n');
   });
 
+  it('an aggregation over a union subquery: the union fills the query\'s own stream, the aggregation reads it', async () => {
+    await q('CREATE STREAM hu_d (k string)');
+    await q('CREATE STREAM hu_e (k string)');
+    const s = stream('SELECT k, count() AS n FROM (SELECT k FROM hu_d UNION ALL SELECT k FROM hu_e) GROUP BY k ORDER BY k EMIT PERIODIC 500ms');
+    await pause(800);
+    await q("INSERT INTO hu_d (k) VALUES ('a'), ('b')");
+    await q("INSERT INTO hu_e (k) VALUES ('a')");
+    let lines: string[] = [];
+    for (let i = 0; i < 40 && lines.slice(-2).join(',') !== 'a\t2,b\t1'; i++) lines = await s.until(lines.length + 1, 1000);
+    expect(lines.slice(-2)).toEqual(['a\t2', 'b\t1']);
+    await s.stop();
+  });
+
   it('INTERSECT over streams is 48; branches of different widths are 258', async () => {
     const r = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT k FROM hu_a INTERSECT SELECT name FROM hu_b' });
     expect(r.status).not.toBe(200);

@@ -110,6 +110,19 @@ describe('changelog_kv', () => {
       [{ insert: [`(1, 1.5, -1, ${t('03')}`, `(1, 4.5, 1, ${t('03')}`] }],
       [['1,1.5,1'], ['1,1.5,-1', '1,4.5,1']], true);
   });
+  it('enforce_append_only = 1: the rows as they are stored, no snapshot, no retraction (streaming and table())', async () => {
+    for (const split of splits) {
+      db.session.query('TRUNCATE TABLE default.g6', 'TSV');
+      stored('g6', 'id, val, _tp_delta', [`(1, 1.5, 1, ${t('01')}`]);
+      const emits = await replay(db.session, 'g6', 'id, val, _tp_delta', 'SELECT id, val, _tp_delta FROM g6 SETTINGS enforce_append_only = 1', [{ insert: [`(1, 1.5, -1, ${t('03')}`, `(1, 4.5, 1, ${t('03')}`] }], split);
+      expect(emits.flat(), `split ${String(split)}`).toEqual(['1,1.5,-1', '1,4.5,1']);
+    }
+    const sql = 'SELECT id, val, _tp_delta FROM table(g6) ORDER BY _tp_sn SETTINGS enforce_append_only = 1';
+    const p = plan(parseSql(sql), streaming, sql);
+    if (p.kind !== 'query') throw new Error(p.kind);
+    expect(p.sql).toBe('SELECT id, val, _tp_delta FROM g6 ORDER BY _tp_sn');
+    expect(db.session.query(p.sql, 'TSV')).toBe('1\t1.5\t1\n1\t1.5\t-1\n1\t4.5\t1\n');
+  });
 });
 
 describe('streaming = historical over keyed streams (the last emit ↔ the aggregation over table(s))', () => {
