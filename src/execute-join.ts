@@ -7,7 +7,7 @@ import type { Backend, StoreContext, Summary } from './history/backend.ts';
 import { emptySummary } from './history/backend.ts';
 import type { InsertInto } from './rewrite/plan.ts';
 import { identifier } from './rewrite/printer.ts';
-import type { PipelinePlan, Runnable } from './rewrite/streaming-pipeline.ts';
+import type { PipelinePlan, Runnable, Stage } from './rewrite/streaming-pipeline.ts';
 import { runUnionQuery } from './execute-union.ts';
 import type { JoinPlan } from './rewrite/streaming-join-plan.ts';
 import type { TailPlan } from './rewrite/streaming-plan.ts';
@@ -68,23 +68,39 @@ export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecCont
  * (LIMIT, KILL, the client gone, an error) ends the other, and the stream is dropped.
  */
 export async function runPipeline(p: PipelinePlan, deps: JoinDeps, ctx: ExecContext, store: StoreContext, sink: ResultSink, tail: TailRunner): Promise<Summary> {
-  await deps.backend.command(p.create, store);
-  const key = `${identifier(p.stream.database)}.${identifier(p.stream.name)}`;
+  const quiet = { ...store, signal: new AbortController().signal };
+  const created: Stage[] = [];
+  try {
+    for (const s of p.stages) {
+      await deps.backend.command(s.create, store);
+      created.push(s);
+    }
+    return await runStages(p, deps, ctx, store, sink, tail);
+  } finally {
+    for (const s of created) {
+      deps.backend.forgetSequence(`${identifier(s.stream.database)}.${identifier(s.stream.name)}`);
+      await deps.backend.command(s.drop, quiet).catch(() => undefined);
+    }
+  }
+}
+
+/** The consumer first; once it reads, every source; the first to end (or fail) ends the rest. */
+async function runStages(p: PipelinePlan, deps: JoinDeps, ctx: ExecContext, store: StoreContext, sink: ResultSink, tail: TailRunner): Promise<Summary> {
   const controller = new AbortController();
   const inner: StoreContext = { ...store, signal: AbortSignal.any([store.signal, controller.signal]) };
   let started = (): void => {};
   const reading = new Promise<void>((resolve) => {
     started = resolve;
   });
-  const into: InsertInto = { stream: p.stream, columns: p.stream.columns.filter((c) => c.name !== '_tp_sn').map((c) => c.name) };
   const run = (r: Runnable, s: StoreContext, ready?: () => void, target?: InsertInto): Promise<Summary> => (r.kind === 'tail'
     ? tail(r.tail, s, ready, target)
     : r.kind === 'union' ? runUnionQuery(r.union, deps, ctx, s, sink, target, ready) : runJoinQuery(r.join, deps, ctx, s, sink, target, ready));
   let failure: unknown = null;
   const consumer = run(p.consumer, inner, started).finally(() => controller.abort());
-  const source = Promise.race([reading, consumer.then(() => undefined)])
-    .then(() => (inner.signal.aborted ? emptySummary : run(p.source, inner, undefined, into)))
-    // A source that ended (its LIMIT) ends the query once the consumer had time to read its last rows.
+  const into = (s: Stage): InsertInto => ({ stream: s.stream, columns: s.stream.columns.filter((c) => c.name !== '_tp_sn').map((c) => c.name) });
+  const sources = Promise.race([reading, consumer.then(() => undefined)])
+    .then(() => (inner.signal.aborted ? [] : Promise.all(p.stages.map((s) => run(s.source, inner, undefined, into(s))))))
+    // Sources that ended (their LIMIT) end the query once the consumer had time to read their last rows.
     .then(async () => {
       if (!inner.signal.aborted) await realClock.sleep(drainMs(p.consumer), inner.signal);
       controller.abort();
@@ -93,14 +109,9 @@ export async function runPipeline(p: PipelinePlan, deps: JoinDeps, ctx: ExecCont
       failure = err;
       controller.abort();
     });
-  try {
-    const [summary] = await Promise.all([consumer, source]);
-    if (failure !== null && !store.signal.aborted) throw failure;
-    return summary;
-  } finally {
-    deps.backend.forgetSequence(key);
-    await deps.backend.command(p.drop, { ...store, signal: new AbortController().signal }).catch(() => undefined);
-  }
+  const [summary] = await Promise.all([consumer, sources]);
+  if (failure !== null && !store.signal.aborted) throw failure;
+  return summary;
 }
 
 /** How long a consumer gets to read the last rows of a source that ended: one emit period and a little. */

@@ -16,7 +16,7 @@ import { printStatement } from './print-statement.ts';
 import { columnEntry, createTableSql, insertableColumns, streamEntry, structureOf, unquote } from './storage.ts';
 import { decorrelated, generatedColumns, randomAsTable, randomRate, randomRows, type RandomRate, type RandomSource } from './random-stream.ts';
 import { joinPipeline, joinRows } from './streaming-join-aggregate.ts';
-import { emitSql, ownStream, pipeline, separableSource, type PipelinePlan, type Runnable } from './streaming-pipeline.ts';
+import { emitSql, ownStream, pipeline, separableSource, withStage, type PipelinePlan, type Runnable } from './streaming-pipeline.ts';
 import { joinPlan, type JoinPlan } from './streaming-join-plan.ts';
 import { hasAggregate, tailPlan, type TailPlan } from './streaming-plan.ts';
 import { unionPlan, type UnionPlan } from './streaming-union-plan.ts';
@@ -151,10 +151,16 @@ function stagePlan(inner: SelectStatement, outer: (stream: StreamEntry) => Selec
     kind: 'describe_then', sql: `DESCRIBE TABLE (${emitSql(source)})`,
     then: (columns) => {
       const stream = ownStream(`stage_${randomBytes(6).toString('hex')}`, columns);
-      const consumer = runnable(streamingPlan(outer(stream), { ...ctx, catalog: ctx.catalog.overlay([stream]) }), 'A streaming query over a streaming subquery');
-      return pipeline(stream, columns, source, consumer);
+      return afterStage(stream, columns, source, streamingPlan(outer(stream), { ...ctx, catalog: ctx.catalog.overlay([stream]) }));
     },
   };
+}
+
+/** The outer query's plan with a stage before it: the outer query may hold further stages (another join side). */
+function afterStage(stream: StreamEntry, columns: readonly { name: string; type: string }[], source: Runnable, consumer: Plan): Plan {
+  if (consumer.kind === 'describe_then') return { ...consumer, then: (c) => afterStage(stream, columns, source, consumer.then(c)) };
+  if (consumer.kind === 'pipeline') return withStage(consumer, stream, columns, source);
+  return pipeline(stream, columns, source, runnable(consumer, 'A streaming query over a streaming subquery'));
 }
 
 /** A plan the pipeline can run as a stage (a tail or a join), or 48 for deeper nesting. */

@@ -18,15 +18,20 @@ import { toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 /** A stage the engine runs: a tail (filter, aggregation, window), a join, or (as a source) a UNION ALL of those. */
 export type Runnable = { readonly kind: 'tail'; readonly tail: TailPlan } | { readonly kind: 'join'; readonly join: JoinPlan } | { readonly kind: 'union'; readonly union: UnionPlan };
 
-export type PipelinePlan = {
-  readonly kind: 'pipeline';
-  /** The query's own stream the source fills. */
+/** A stage: a query's own stream and the inner query that fills it. */
+export type Stage = {
   readonly stream: StreamEntry;
   readonly create: string;
   readonly drop: string;
   /** The inner query, written into `stream`. */
   readonly source: Runnable;
-  /** The outer query, reading `stream` from its beginning. */
+};
+
+export type PipelinePlan = {
+  readonly kind: 'pipeline';
+  /** The sources (one per FROM source that runs as a stage: e.g. both sides of a join). */
+  readonly stages: readonly Stage[];
+  /** The outer query, reading the stages' streams from their beginning. */
   readonly consumer: Runnable;
 };
 
@@ -42,14 +47,28 @@ export function emitSql(r: Runnable): string {
 
 /** The pipeline of `source` into the query's own stream `stream`, read by `consumer` from its beginning. */
 export function pipeline(stream: StreamEntry, columns: readonly { name: string; type: string }[], source: Runnable, consumer: Runnable): PipelinePlan {
+  return { kind: 'pipeline', stages: [stage(stream, columns, source)], consumer: fromStart(consumer) };
+}
+
+/** A pipeline with one more stage before the others (a second FROM source run as a stage). */
+export function withStage(p: PipelinePlan, stream: StreamEntry, columns: readonly { name: string; type: string }[], source: Runnable): PipelinePlan {
+  return { ...p, stages: [stage(stream, columns, source), ...p.stages] };
+}
+
+function stage(stream: StreamEntry, columns: readonly { name: string; type: string }[], source: Runnable): Stage {
   const table = `${identifier(stream.database)}.${identifier(stream.name)}`;
   const defs = columns.map((c) => `${identifier(c.name)} ${c.type}`);
-  const fromStart: Runnable = consumer.kind === 'tail' ? { kind: 'tail', tail: { ...consumer.tail, start: 'earliest' } } : consumer.kind === 'join' ? { kind: 'join', join: { ...consumer.join, start: 'earliest' } } : consumer;
   return {
-    kind: 'pipeline', stream, source, consumer: fromStart,
+    stream, source,
     create: `CREATE TABLE ${table} (${[...defs, '_tp_sn Int64 MATERIALIZED 0'].join(', ')}) ENGINE = MergeTree ORDER BY tuple()`,
     drop: `DROP TABLE IF EXISTS ${table}`,
   };
+}
+
+function fromStart(consumer: Runnable): Runnable {
+  if (consumer.kind === 'tail') return { kind: 'tail', tail: { ...consumer.tail, start: 'earliest' } };
+  if (consumer.kind === 'join') return { kind: 'join', join: { ...consumer.join, start: 'earliest' } };
+  return consumer;
 }
 
 /** The catalog entry of a query's own stream (an append stream of the described columns). */
@@ -73,7 +92,10 @@ export function separableSource(statement: SelectStatement, ctx: RewriteContext)
   const select = statement.query as Select;
   const ref = (stream: StreamEntry): Extract<Expr, { kind: 'identifier' }> => ({ kind: 'identifier', parts: [stream.database, stream.name] });
   const cte = (name: string): Extract<WithItem, { kind: 'cte' }> | undefined => select.with.find((w): w is Extract<WithItem, { kind: 'cte' }> => w.kind === 'cte' && w.name === name);
-  const separate = (q: Query): boolean => streamingQuery(q, ctx) && !composes(q, ctx);
+  // A join side is a stream or a stage: a subquery, CTE or view there runs as a stage even when it
+  // only filters and projects (the join engine reads streams, not queries).
+  let joinSide = false;
+  const separate = (q: Query): boolean => streamingQuery(q, ctx) && (joinSide || !composes(q, ctx));
   const at = (t: TableExpr, put: (t: TableExpr, drop: WithItem | null) => Select): { inner: Query; replace: (s: StreamEntry) => Select } | null => {
     if (t.kind === 'table_subquery' && separate(t.query)) return { inner: t.query, replace: (s) => put({ kind: 'table_ref', name: ref(s), alias: t.alias }, null) };
     if (t.kind === 'table_ref' && t.name.parts.length === 1) {
@@ -99,6 +121,7 @@ export function separableSource(statement: SelectStatement, ctx: RewriteContext)
   const withFrom = (from: TableExpr, drop: WithItem | null): Select => ({ ...select, from, with: drop === null ? select.with : select.with.filter((w) => w !== drop) });
   const from = select.from;
   if (from === null) return null;
+  joinSide = from.kind === 'join';
   const found = from.kind === 'join'
     ? at(from.left, (t, drop) => withFrom({ ...from, left: t }, drop)) ?? at(from.right, (t, drop) => withFrom({ ...from, right: t }, drop))
     : at(from, withFrom);

@@ -118,3 +118,20 @@ describe('streaming queries over streaming subqueries (stages)', () => {
     await s.stop();
   });
 });
+
+describe('join sides that are queries', () => {
+  it('a filtering subquery and a view as join sides run as stages', async () => {
+    await q('CREATE STREAM js_l (k string, v int32)');
+    await q('CREATE STREAM js_r (k string, w int32)');
+    await q('CREATE VIEW js_rv AS SELECT k, w * 10 AS w10 FROM js_r WHERE w > 0');
+    const s = stream('SELECT a.k, a.v, b.w10 FROM (SELECT k, v FROM js_l WHERE v > 1) AS a INNER JOIN js_rv AS b ON a.k = b.k');
+    await pause(800);
+    await q("INSERT INTO js_r (k, w) VALUES ('x', 1), ('y', 0)");
+    await pause(300);
+    await q("INSERT INTO js_l (k, v) VALUES ('x', 2), ('x', 1), ('y', 5)");
+    expect(await s.until(1, 8000)).toEqual(['x\t2\t10']);
+    await pause(300);
+    expect(s.lines).toEqual(['x\t2\t10']);
+    await s.stop();
+  });
+});

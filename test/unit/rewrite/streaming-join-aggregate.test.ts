@@ -23,15 +23,16 @@ describe('an aggregation over a streaming join', () => {
     expect(described.map((c) => c.name)).toEqual(['oid', 'pid', 'qty', '_tp_time', 'p.pid', 'price', 'p._tp_time']);
     const pipeline = p.then(described) as PipelinePlan;
     expect(pipeline.kind).toBe('pipeline');
-    if (pipeline.source.kind !== 'join' || pipeline.consumer.kind !== 'tail') throw new Error('a join into an aggregation');
-    const join = pipeline.source.join;
+    const stage = pipeline.stages[0];
+    if (pipeline.stages.length !== 1 || stage?.source.kind !== 'join' || pipeline.consumer.kind !== 'tail') throw new Error('a join into an aggregation');
+    const join = stage.source.join;
     const tail = pipeline.consumer.tail;
-    const table = `_hadron.${pipeline.stream.name}`;
-    expect(pipeline.create).toBe(`CREATE TABLE ${table} (oid Int32, pid String, qty Int32, _tp_time DateTime64(3, 'UTC'), \`p.pid\` String, price Float64, \`p._tp_time\` DateTime64(3, 'UTC'), _tp_sn Int64 MATERIALIZED 0) ENGINE = MergeTree ORDER BY tuple()`);
+    const table = `_hadron.${stage.stream.name}`;
+    expect(stage.create).toBe(`CREATE TABLE ${table} (oid Int32, pid String, qty Int32, _tp_time DateTime64(3, 'UTC'), \`p.pid\` String, price Float64, \`p._tp_time\` DateTime64(3, 'UTC'), _tp_sn Int64 MATERIALIZED 0) ENGINE = MergeTree ORDER BY tuple()`);
     expect(tail.start).toBe('earliest');
     expect(tail.aggregate?.periodMs).toBe(1000);
     rows('CREATE DATABASE IF NOT EXISTS _hadron');
-    rows(pipeline.create);
+    rows(stage.create);
     rows(`INSERT INTO default.jap (pid, price, _tp_sn) SETTINGS insert_allow_materialized_columns = 1 VALUES ('a', 2, 0)`);
     rows(`INSERT INTO default.jao (oid, pid, qty, _tp_sn) SETTINGS insert_allow_materialized_columns = 1 VALUES (1, 'a', 3, 0), (2, 'a', 0, 1), (3, 'b', 1, 2)`);
     // The join's rows (a left write [0, 3) against the right side as of 1) go into the stream …
