@@ -8,7 +8,7 @@ import type { Catalog, StreamEntry, ViewEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import { isProtonQuerySetting } from '../settings.ts';
 import { translateTypeName } from '../type-parser.ts';
-import type { DataType, Expr, FunctionCall, Interval, Query, Select, SelectStatement, Setting, StarApply, TableExpr, WithItem } from './ast.ts';
+import type { DataType, Expr, FunctionCall, Interval, OrderItem, Query, Select, SelectStatement, Setting, StarApply, TableExpr, WithItem } from './ast.ts';
 import { emptySelect } from './ast.ts';
 import { applyTemplate } from './function-rules.ts';
 import { protonFunction } from './function-lookup.ts';
@@ -58,9 +58,9 @@ export type Rewritten = {
 
 /** Rewrites a bounded SELECT statement to its ClickHouse tree. */
 export function toClickHouse(statement: SelectStatement, ctx: RewriteContext): Rewritten {
-  const state: State = { ctx, streams: [], bareStreams: [], bareViews: [], protonSettings: new Map(), ctes: new Set() };
-  const query = rewriteQuery(statement.query, state, true);
   const settings = new Map<string, string>();
+  const state: State = { ctx, streams: [], bareStreams: [], bareViews: [], protonSettings: new Map(), ctes: new Set(), storeSettings: settings };
+  const query = rewriteQuery(statement.query, state, true);
   return { statement: query === statement.query ? statement : { ...statement, query }, streams: state.streams, bareStreams: state.bareStreams, bareViews: state.bareViews, settings, protonSettings: state.protonSettings };
 }
 
@@ -69,6 +69,8 @@ type State = {
   ctx: RewriteContext; streams: StreamEntry[]; bareStreams: StreamEntry[]; bareViews: ViewEntry[]; protonSettings: Map<string, Expr>; ctes: ReadonlySet<string>;
   /** The SELECT being rewritten names `_tp_sn`: a keyed stream's snapshot subquery carries it. */
   sn?: boolean;
+  /** Store settings the rewritten query needs (shared by every level of the query). */
+  storeSettings: Map<string, string>;
 };
 
 function rewriteQuery(q: Query, state: State, top: boolean): Query {
@@ -106,6 +108,17 @@ function rewriteSelect(s: Select, outer: State, top: boolean): Select {
 function rewriteWithExpr(w: Extract<WithItem, { kind: 'with_expr' }>, state: State): WithItem {
   const expr = rewriteExpr(w.expr, state);
   return expr === w.expr ? w : { ...w, expr };
+}
+
+/** A LATEST join's right side read newest first (`_tp_sn` order; a table without it is read as it is). */
+function newestFirst(t: TableExpr, state: State): TableExpr {
+  const byArrival: OrderItem = { kind: 'order_item', expr: { kind: 'identifier', parts: ['_tp_sn'] }, direction: 'DESC', nulls: null };
+  const parts = t.kind === 'table_ref' ? t.name.parts : [];
+  const name = parts[parts.length - 1] as string;
+  if (t.kind === 'table_ref' && state.ctx.catalog.stream(parts.length > 1 ? (parts[0] as string) : state.ctx.database, name) !== undefined) {
+    return { kind: 'table_subquery', query: { ...emptySelect, columns: [{ kind: 'star', qualifier: [], except: [] }], from: { ...t, alias: null }, orderBy: [byArrival] }, alias: t.alias ?? name };
+  }
+  return t;
 }
 
 /** `SETTINGS enforce_append_only = 1`: keyed streams read as the rows they hold, every version (§1.2). */
@@ -148,7 +161,7 @@ function namedColumn(original: Expr, rewritten: Expr, dialect: 'proton' | 'click
 
 /** One expression (a DEFAULT, a key, a TTL) in ClickHouse's spelling. */
 export function rewriteExpression(e: Expr, ctx: RewriteContext): Expr {
-  return rewriteExpr(e, { ctx, streams: [], bareStreams: [], bareViews: [], protonSettings: new Map(), ctes: new Set() });
+  return rewriteExpr(e, { ctx, streams: [], bareStreams: [], bareViews: [], protonSettings: new Map(), ctes: new Set(), storeSettings: new Map() });
 }
 
 /** The expression pass: functions, casts, subqueries. */
@@ -338,9 +351,16 @@ function rewriteTable(t: TableExpr, state: State): TableExpr {
       const left = rewriteTable(t.left, state);
       const right = rewriteTable(t.right, state);
       const on = t.on === null ? null : rewriteExpr(t.on, state);
-      // Proton's LATEST is ClickHouse's ANY over a bounded right side (the newest row per key is a streaming notion).
-      const strictness = t.strictness === 'LATEST' ? 'ANY' : t.strictness;
-      return left === t.left && right === t.right && on === t.on && strictness === t.strictness ? t : { ...t, left, right, on, strictness };
+      if (t.strictness === 'LATEST') {
+        // Proton's LATEST over a bounded right side: each left row joins the newest right row of its
+        // key. ClickHouse's ANY keeps the first right row it builds (so the right side is read newest
+        // first), and its INNER ANY would keep one left row per key unless the legacy rule is on.
+        // (`query_plan_remove_redundant_sorting = 0` keeps that subquery's ORDER BY.)
+        state.storeSettings.set('any_join_distinct_right_table_keys', '1');
+        state.storeSettings.set('query_plan_remove_redundant_sorting', '0');
+        return { ...t, left, right: newestFirst(right, state), on, strictness: 'ANY' };
+      }
+      return left === t.left && right === t.right && on === t.on ? t : { ...t, left, right, on };
     }
     case 'table_function': {
       const next = tableFunction(t.call, t.alias, state);
