@@ -8,13 +8,15 @@ import { WindowMachine, type Touch } from '../../src/streaming/window.ts';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
+/** JS heap plus ArrayBuffer backing stores (the machine keeps its arrays in typed arrays, off the JS heap). */
 function heap(): number {
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
-/** Heap bytes per key after one range touched every key (kept alive until measured). */
+/** Heap and ArrayBuffer bytes per key after one range touched every key (kept alive until measured). */
 export function stateBytesPerKey(keys: number, sizeMs: number, slideMs: number): number {
   const before = heap();
   const touches: Touch[] = [];

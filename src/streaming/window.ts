@@ -2,7 +2,8 @@
 // §1.11, §2.4–§2.5). Pure: it is fed what the store found in each arriving `_tp_sn` range (one
 // "touch" per key and window the range's rows fall in) and clock readings, and answers which windows
 // are final, which rows are late, and what to emit. No I/O, no wall clock (STYLE 11); all mutable
-// state lives in `state` (STYLE 12), and its size is proportional to open windows and keys, not rows.
+// state lives in `state` (STYLE 12), and its size is proportional to open windows and keys, not rows
+// (its compact layout is window-state.ts).
 //
 // Rules (per key when the query has PARTITION BY, else one key ''):
 // * watermark W = floor_to_slide(max event time seen − delay), from PREVIOUS ranges: a range's rows
@@ -15,6 +16,7 @@
 //   window, closing all of them (later rows for them are late).
 import { Code, GatewayError } from '../errors.ts';
 import type { SnRange } from './log.ts';
+import { WindowState } from './window-state.ts';
 
 /** One key and window the rows of a range fall in, as the store reports it (times in ms since the epoch). */
 export type Touch = {
@@ -45,23 +47,16 @@ export type WindowSpec = {
   readonly timeoutMs: number | null;
 };
 
-type OpenWindow = { readonly end: number; minSn: bigint };
-type KeyState = { watermark: number; readonly open: Map<number, OpenWindow>; rules: LateRule[] };
-
-export type WindowState = {
-  readonly keys: Map<string, KeyState>;
-  open: number;
-  /** Clock time of the last range that brought rows, or null before the first. */
-  lastRowAt: number | null;
-};
+export { WindowState };
 
 export class WindowMachine {
-  readonly state: WindowState = { keys: new Map(), open: 0, lastRowAt: null };
+  readonly state: WindowState;
 
   private readonly spec: WindowSpec;
 
   constructor(spec: WindowSpec) {
     this.spec = spec;
+    this.state = new WindowState(spec.sizeMs);
   }
 
   /**
@@ -69,62 +64,64 @@ export class WindowMachine {
    * updated (for ON UPDATE) and the emits of the windows it closed, in time order.
    */
   arrive(range: SnRange, touches: readonly Touch[], now: number): { readonly updated: readonly WindowRef[]; readonly closed: readonly WindowEmit[] } {
+    const st = this.state;
     const updated: WindowRef[] = [];
-    const raised = new Map<string, number>();
+    const raised = new Map<number, number>();
+    const touched = new Set<number>();
     for (const t of touches) {
-      const ks = this.key(t.key);
-      if (t.maxTime < ks.watermark) continue; // every row of it is late
-      const w = ks.open.get(t.start);
-      if (w === undefined) {
-        ks.open.set(t.start, { end: t.end, minSn: t.minSn });
-        this.state.open++;
-      } else if (t.minSn < w.minSn) w.minSn = t.minSn;
+      const k = st.intern(t.key);
+      touched.add(k);
+      if (t.maxTime < st.watermark(k)) continue; // every row of it is late
+      st.touch(k, t.start, t.end, t.minSn);
       updated.push({ key: t.key, start: t.start, end: t.end });
-      raised.set(t.key, Math.max(raised.get(t.key) ?? -Infinity, t.watermark));
+      raised.set(k, Math.max(raised.get(k) ?? -Infinity, t.watermark));
     }
-    if (touches.length > 0) this.state.lastRowAt = now;
-    for (const key of new Set(touches.map((t) => t.key))) this.addRule(key, range);
-    if (this.state.open > this.spec.maxWindows) {
-      throw new GatewayError(Code.MEMORY_LIMIT_EXCEEDED, `The streaming query has ${this.state.open} open windows, more than max_windows=${this.spec.maxWindows}`);
+    if (touches.length > 0) st.lastRowAt = now;
+    for (const k of touched) this.addRule(k, range);
+    if (st.open > this.spec.maxWindows) {
+      throw new GatewayError(Code.MEMORY_LIMIT_EXCEEDED, `The streaming query has ${st.open} open windows, more than max_windows=${this.spec.maxWindows}`);
     }
-    for (const [key, w] of raised) {
-      const ks = this.key(key);
-      if (w > ks.watermark) ks.watermark = w;
+    const rose: number[] = [];
+    for (const [k, w] of raised) {
+      if (w > st.watermark(k)) rose.push(k);
+      st.raise(k, w);
     }
-    return { updated, closed: this.close() };
+    // Only a key whose watermark rose can have a window to close or a rule to prune: a window opens
+    // only for rows at or above its key's watermark, so it ends above it.
+    return { updated, closed: this.close(rose.sort((a, b) => a - b)) };
   }
 
   /** A clock reading: with TIMEOUT, closes every open window once no rows came for `timeoutMs`. */
   tick(now: number): readonly WindowEmit[] {
     const { timeoutMs } = this.spec;
-    if (timeoutMs === null || this.state.lastRowAt === null || this.state.open === 0 || now - this.state.lastRowAt < timeoutMs) return [];
-    for (const ks of this.state.keys.values()) {
-      for (const w of ks.open.values()) if (w.end > ks.watermark) ks.watermark = w.end;
-    }
-    return this.close();
+    const st = this.state;
+    if (timeoutMs === null || st.lastRowAt === null || st.open === 0 || now - st.lastRowAt < timeoutMs) return [];
+    const all = st.names.map((_, k) => k);
+    for (const k of all) for (const s of st.windowsOf(k)) st.raise(k, st.end(s));
+    return this.close(all);
   }
 
   /** h-bounded: an estimate of the state's memory (keys, open windows, late rules), for memory.ts. */
   bytes(): number {
-    let total = 64;
-    for (const [key, ks] of this.state.keys) total += 96 + 2 * key.length + 64 * ks.open.size + 80 * ks.rules.length;
-    return total;
+    return 64 + this.state.bytes();
   }
 
   /** When TIMEOUT would next close windows, or null. */
   timeoutAt(): number | null {
     const { timeoutMs } = this.spec;
-    return timeoutMs === null || this.state.lastRowAt === null || this.state.open === 0 ? null : this.state.lastRowAt + timeoutMs;
+    const st = this.state;
+    return timeoutMs === null || st.lastRowAt === null || st.open === 0 ? null : st.lastRowAt + timeoutMs;
   }
 
   /** Every open window with the rules that apply (EMIT PERIODIC's intermediate results), or null when none is open. */
   openWindows(): WindowEmit | null {
+    const st = this.state;
     const windows: WindowRef[] = [];
     let fromSn: bigint | null = null;
-    for (const [key, ks] of this.state.keys) {
-      for (const [start, w] of ks.open) {
-        windows.push({ key, start, end: w.end });
-        if (fromSn === null || w.minSn < fromSn) fromSn = w.minSn;
+    for (const [k, key] of st.names.entries()) {
+      for (const s of st.windowsOf(k)) {
+        windows.push({ key, start: st.start(s), end: st.end(s) });
+        if (fromSn === null || st.minSn(s) < fromSn) fromSn = st.minSn(s);
       }
     }
     return fromSn === null ? null : { windows, fromSn, late: this.rules() };
@@ -132,25 +129,22 @@ export class WindowMachine {
 
   /** The late rules in force (for emits that read open windows). */
   rules(): LateRule[] {
-    return [...this.state.keys.values()].flatMap((ks) => ks.rules);
+    return this.state.allRules();
   }
 
-  private key(key: string): KeyState {
-    let ks = this.state.keys.get(key);
-    if (ks === undefined) {
-      ks = { watermark: -Infinity, open: new Map(), rules: [] };
-      this.state.keys.set(key, ks);
+  /** Rows of key `k` in `range` are late below the watermark in force now; equal neighbours merge. */
+  private addRule(k: number, range: SnRange): void {
+    const st = this.state;
+    const before = st.watermark(k);
+    if (!this.matters(k, before)) return;
+    const list = st.rules.get(k);
+    const last = list?.at(-1);
+    if (list !== undefined && last !== undefined && last.before === before) list[list.length - 1] = { ...last, next: range.next };
+    else {
+      const rule = { key: st.names[k] ?? '', first: range.first, next: range.next, before };
+      if (list === undefined) st.rules.set(k, [rule]);
+      else list.push(rule);
     }
-    return ks;
-  }
-
-  /** Rows of `key` in `range` are late below the watermark in force now; equal neighbours merge. */
-  private addRule(key: string, range: SnRange): void {
-    const ks = this.key(key);
-    if (!this.matters(ks, ks.watermark)) return;
-    const last = ks.rules.at(-1);
-    if (last !== undefined && last.before === ks.watermark) ks.rules[ks.rules.length - 1] = { ...last, next: range.next };
-    else ks.rules.push({ key, first: range.first, next: range.next, before: ks.watermark });
   }
 
   /**
@@ -158,33 +152,37 @@ export class WindowMachine {
    * window still to emit ends after W, so starts at or after W − size + slide. Rules below that are
    * vacuous (always for tumble), which bounds the rules per key by size/slide.
    */
-  private matters(ks: KeyState, before: number): boolean {
-    return before > ks.watermark - this.spec.sizeMs + this.spec.slideMs;
+  private matters(k: number, before: number): boolean {
+    return before > this.state.watermark(k) - this.spec.sizeMs + this.spec.slideMs;
   }
 
-  /** Emits of the windows whose end ≤ their key's watermark, one per end, in time order. */
-  private close(): WindowEmit[] {
-    const byEnd = new Map<number, { windows: WindowRef[]; fromSn: bigint; keys: Set<string> }>();
-    for (const [key, ks] of this.state.keys) {
-      for (const [start, w] of ks.open) {
-        if (w.end > ks.watermark) continue;
-        ks.open.delete(start);
-        this.state.open--;
-        const group = byEnd.get(w.end);
-        if (group === undefined) byEnd.set(w.end, { windows: [{ key, start, end: w.end }], fromSn: w.minSn, keys: new Set([key]) });
+  /** Emits of the windows of `keys` (ascending) whose end ≤ their key's watermark, one per end, in time order. */
+  private close(keys: readonly number[]): WindowEmit[] {
+    const st = this.state;
+    const byEnd = new Map<number, { windows: WindowRef[]; fromSn: bigint; keys: Set<number> }>();
+    for (const k of keys) {
+      const key = st.names[k] ?? '';
+      st.closeDue(k, (s) => {
+        const end = st.end(s);
+        const ref = { key, start: st.start(s), end };
+        const group = byEnd.get(end);
+        if (group === undefined) byEnd.set(end, { windows: [ref], fromSn: st.minSn(s), keys: new Set([k]) });
         else {
-          group.windows.push({ key, start, end: w.end });
-          if (w.minSn < group.fromSn) group.fromSn = w.minSn;
-          group.keys.add(key);
+          group.windows.push(ref);
+          if (st.minSn(s) < group.fromSn) group.fromSn = st.minSn(s);
+          group.keys.add(k);
         }
-      }
+      });
     }
     const emits = [...byEnd.entries()].sort(([a], [b]) => a - b).map(([, g]) => ({
-      windows: g.windows, fromSn: g.fromSn, late: this.rules().filter((r) => g.keys.has(r.key)),
+      windows: g.windows, fromSn: g.fromSn, late: [...g.keys].sort((a, b) => a - b).flatMap((k) => st.rules.get(k) ?? []),
     }));
-    for (const [key, ks] of this.state.keys) {
-      ks.rules = ks.rules.filter((r) => this.matters(ks, r.before));
-      if (ks.open.size === 0 && ks.rules.length === 0 && ks.watermark === -Infinity) this.state.keys.delete(key);
+    for (const k of keys) {
+      const list = st.rules.get(k);
+      if (list === undefined) continue;
+      const kept = list.filter((r) => this.matters(k, r.before));
+      if (kept.length === 0) st.rules.delete(k);
+      else if (kept.length < list.length) st.rules.set(k, kept);
     }
     return emits;
   }
