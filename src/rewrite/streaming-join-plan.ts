@@ -8,7 +8,7 @@
 import type { StreamEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import { emptySelect, type Expr, type Join, type Query, type Select, type SelectStatement, type TableExpr } from './ast.ts';
-import { rowsSelect, snapshotSelect, withoutSn, type SnBounds } from './keyed-snapshot.ts';
+import { primaryKey, rowsSelect, snapshotSelect, withoutSn, type SnBounds } from './keyed-snapshot.ts';
 import { identifier, print } from './printer.ts';
 import { joinOn, type SideNames } from './streaming-join-on.ts';
 import { hasAggregate, limitOf, rewinds, seekTo } from './streaming-plan.ts';
@@ -118,8 +118,15 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
   };
   const sql = (l: Select, r: Select | null, kind: Join['joinKind'], limit: number | null): string => printed(joined(l, r, kind, limit));
   // The join as of both positions: each side's live rows before its position.
-  const asOf = (at: JoinPositions, limit: number | null): Select => joined(
-    liveRows(left.stream, at.left, ctx), role === 'static' ? null : rightView({ first: 0n, next: at.right }), join.joinKind, limit);
+  // `only`: the side a write changed, restricted to the keys of that write's rows — the rest of the
+  // join is the same before and after it, so the change is computed over those keys alone.
+  const asOf = (at: JoinPositions, limit: number | null, only?: Touched): Select => {
+    const l = liveRows(left.stream, at.left, ctx);
+    const r = role === 'static' ? null : rightView({ first: 0n, next: at.right });
+    // (A right write under a LEFT JOIN is not restricted: a left row's default row depends on all its matches.)
+    const narrowed = r !== null && only?.side === 'right' && rightStream !== null && join.joinKind === 'INNER' ? touched(r, rightStream, only.rows, ctx) : r;
+    return joined(only?.side === 'left' ? touched(l, left.stream, only.rows, ctx) : l, narrowed, join.joinKind, limit);
+  };
   const seek = seekTo(select.settings);
   return {
     kind: 'join',
@@ -137,8 +144,10 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
     rightSql: (l, rows, limit) => sql(withoutSn(rowsSelect(left.stream, l)), rightView(rows), 'INNER', limit),
     changelog: !keyed || aggregated ? null : {
       sql: (before, after, sign, limit) => {
+        const only: Touched | undefined = before === null ? undefined
+          : before.left !== after.left ? { side: 'left', rows: { first: before.left, next: after.left } } : { side: 'right', rows: { first: before.right, next: after.right } };
         const change: Query = before === null ? asOf(after, null)
-          : { kind: 'set_operation', op: 'EXCEPT', mode: 'ALL', left: asOf(sign === 1 ? after : before, null), right: asOf(sign === 1 ? before : after, null) };
+          : { kind: 'set_operation', op: 'EXCEPT', mode: 'ALL', left: asOf(sign === 1 ? after : before, null, only), right: asOf(sign === 1 ? before : after, null, only) };
         return printed(signed(change, sign, limit));
       },
     },
@@ -240,6 +249,21 @@ function roleOf(join: Join, left: StreamEntry, right: Side): JoinRole {
   if (strict !== 'ALL') return unsupported(modeName[r.mode]);
   if (r.mode === 'append') return 'buffer';
   return 'snapshot';
+}
+
+/** The side a write changed and its rows. */
+type Touched = { readonly side: 'left' | 'right'; readonly rows: SnBounds };
+
+/** A keyed side's relation restricted to the primary keys of `rows` (a changelog-mode side, without keys, whole). */
+function touched(relation: Select, stream: StreamEntry, rows: SnBounds, ctx: RewriteContext): Select {
+  if (stream.mode !== 'versioned_kv' && stream.mode !== 'changelog_kv') return relation;
+  const key = primaryKey(stream, ctx);
+  const tuple = (items: readonly Expr[]): Expr => (items.length === 1 ? items[0] as Expr : { kind: 'tuple', items });
+  const keys: Select = { ...emptySelect, columns: [tuple(key)], from: { kind: 'table_subquery', query: rowsSelect(stream, rows), alias: null } };
+  return {
+    ...emptySelect, columns: [{ kind: 'star', qualifier: [], except: [] }], from: { kind: 'table_subquery', query: relation, alias: null },
+    where: { kind: 'binary', op: 'IN', left: tuple(key), right: { kind: 'subquery', query: keys } },
+  };
 }
 
 /** A side's live rows before `next`, without `_tp_sn`: the latest version per key, or a changelog's live multiset. */
