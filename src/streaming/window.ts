@@ -113,7 +113,10 @@ export class WindowMachine {
     return timeoutMs === null || st.lastRowAt === null || st.open === 0 ? null : st.lastRowAt + timeoutMs;
   }
 
-  /** Every open window with the rules that apply (EMIT PERIODIC's intermediate results), or null when none is open. */
+  /**
+   * Every open window with the rules that apply (EMIT PERIODIC's intermediate results), or null when
+   * none is open. Keys in first-seen order, a key's windows by start.
+   */
   openWindows(): WindowEmit | null {
     const st = this.state;
     const windows: WindowRef[] = [];
