@@ -193,7 +193,6 @@ function grown<A extends Float64Array | Int32Array | BigInt64Array>(from: A, to:
 
 /** V8 heap bytes of a string: a 16-byte header and its characters (1 or 2 bytes each), rounded up to 8. */
 function stringBytes(s: string): number {
-  // eslint-disable-next-line no-control-regex
-  const width = /^[\x00-\xff]*$/.test(s) ? 1 : 2;
+  const width = /[^\u0000-\u00ff]/.test(s) ? 2 : 1;
   return 16 + 8 * Math.ceil((width * s.length) / 8);
 }
