@@ -1,7 +1,6 @@
 // The analyser: one parsed statement + the catalog → what the executor does. Historical queries
 // become ClickHouse SQL; Proton DDL becomes store commands plus catalog changes; catalog questions
 // are answered from the catalog; ClickHouse statements Hadron has no business with pass through.
-import { randomBytes } from 'node:crypto';
 import type { CatalogEntry, EntryKind, StreamEntry, ViewEntry } from '../catalog.ts';
 import { hiddenDatabases } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
@@ -14,12 +13,12 @@ import { describeColumns, describeRows, findRelation, rowsQuery, showStreams, ty
 import { identifier, print, string } from './printer.ts';
 import { printStatement } from './print-statement.ts';
 import { columnEntry, createTableSql, insertableColumns, streamEntry, structureOf, unquote } from './storage.ts';
-import { decorrelated, generatedColumns, randomAsTable, randomRate, randomRows, type RandomRate, type RandomSource } from './random-stream.ts';
-import { joinPipeline, joinRows } from './streaming-join-aggregate.ts';
-import { emitSql, ownStream, pipeline, separableSource, withStage, type PipelinePlan, type Runnable } from './streaming-pipeline.ts';
-import { joinPlan, type JoinPlan } from './streaming-join-plan.ts';
-import { hasAggregate, tailPlan, type TailPlan } from './streaming-plan.ts';
-import { unionPlan, type UnionPlan } from './streaming-union-plan.ts';
+import { randomAsTable, type RandomSource } from './random-stream.ts';
+import type { JoinPlan } from './streaming-join-plan.ts';
+import type { PipelinePlan } from './streaming-pipeline.ts';
+import type { TailPlan } from './streaming-plan.ts';
+import type { UnionPlan } from './streaming-union-plan.ts';
+import { streamingPlan } from './plan-streaming.ts';
 import { clickHouseType, NeedsStreaming, rewriteExpression, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 import { transform } from './transform.ts';
 
@@ -118,76 +117,14 @@ function selectPlan(statement: SelectStatement, ctx: PlanContext): Plan {
     r = toClickHouse(s, ctx);
   } catch (err) {
     // EMIT and other streaming-only forms: the engine's, when the query streams.
-    if (err instanceof NeedsStreaming && mode === 'streaming') return streamingPlan(s, ctx);
+    if (err instanceof NeedsStreaming && mode === 'streaming') return streamingPlan(s, ctx, selectPlan);
     throw err;
   }
-  if (mode === 'streaming' && r.bareStreams.length > 0) return streamingPlan(s, ctx);
+  if (mode === 'streaming' && r.bareStreams.length > 0) return streamingPlan(s, ctx, selectPlan);
   // A view over a streaming query is itself streaming (§1.5): the planner composes it with the
   // stream under it (or refuses it with 48); over table(…) it is bounded.
-  if (mode === 'streaming' && r.bareViews.some((v) => streamingView(v, ctx))) return streamingPlan(s, ctx);
+  if (mode === 'streaming' && r.bareViews.some((v) => streamingView(v, ctx))) return streamingPlan(s, ctx, selectPlan);
   return { kind: 'query', sql: print({ ...r.statement, format: null }, 'clickhouse'), format: s.format, settings: r.settings };
-}
-
-function streamingPlan(s: SelectStatement, ctx: PlanContext): Plan {
-  // h-union: each branch planned alone as a streaming SELECT.
-  if (s.query.kind === 'set_operation') return unionPlan(s, (b) => selectPlan(b, { ...ctx, queryMode: 'streaming', settings: new Map([...ctx.settings, ['query_mode', 'streaming']]) }));
-  const separable = s.query.kind === 'select' ? separableSource(s, ctx) : null;
-  if (separable !== null) return stagePlan(separable.inner, separable.outer, ctx);
-  if (s.query.kind === 'select' && s.query.from?.kind === 'join') return joinStreamingPlan(s, s.query, ctx);
-  const tail = tailPlan(s, ctx);
-  if (tail.stream.variant !== 'random') return { kind: 'tail', tail };
-  const q = s.query as Select;
-  const rate = randomRate(tail.stream, q.settings, ctx.settings);
-  // A random stream has no past worth reading: every read starts with the rows generated for it; a
-  // tail ends after `max_events` rows as the generator does.
-  const limit = tail.aggregate !== null || rate.maxEvents === null ? tail.limit : Math.min(tail.limit ?? rate.maxEvents, rate.maxEvents);
-  return { kind: 'tail', tail: { ...tail, start: 'now', limit }, random: randomSource(tail.stream, rate, ctx) };
-}
-
-/** A streaming source that runs as its own stage: described by the store, then the outer query planned over the stage's stream. */
-function stagePlan(inner: SelectStatement, outer: (stream: StreamEntry) => SelectStatement, ctx: PlanContext): Plan {
-  const source = runnable(streamingPlan(inner, ctx), 'A streaming subquery');
-  return {
-    kind: 'describe_then', sql: `DESCRIBE TABLE (${emitSql(source)})`,
-    then: (columns) => {
-      const stream = ownStream(`stage_${randomBytes(6).toString('hex')}`, columns);
-      return afterStage(stream, columns, source, streamingPlan(outer(stream), { ...ctx, catalog: ctx.catalog.overlay([stream]) }));
-    },
-  };
-}
-
-/** The outer query's plan with a stage before it: the outer query may hold further stages (another join side). */
-function afterStage(stream: StreamEntry, columns: readonly { name: string; type: string }[], source: Runnable, consumer: Plan): Plan {
-  if (consumer.kind === 'describe_then') return { ...consumer, then: (c) => afterStage(stream, columns, source, consumer.then(c)) };
-  if (consumer.kind === 'pipeline') return withStage(consumer, stream, columns, source);
-  return pipeline(stream, columns, source, runnable(consumer, 'A streaming query over a streaming subquery'));
-}
-
-/** A plan the pipeline can run as a stage (a tail or a join), or 48 for deeper nesting. */
-function runnable(p: Plan, what: string): Runnable {
-  if (p.kind === 'tail' && p.random === undefined) return { kind: 'tail', tail: p.tail };
-  if (p.kind === 'join') return { kind: 'join', join: p.join };
-  if (p.kind === 'union' && p.into === undefined) return { kind: 'union', union: p };
-  throw new NeedsStreaming(`${what} of more than one stage (or over a random stream)`);
-}
-
-function joinStreamingPlan(s: SelectStatement, q: Select, ctx: PlanContext): Plan {
-  if (q.groupBy.length > 0 || q.columns.some(hasAggregate)) {
-    const rows = joinPlan(joinRows(s), ctx);
-    if (rows.left.stream.mode === 'append') {
-      const none = { first: 0n, next: 0n };
-      return { kind: 'describe_then', sql: `DESCRIBE TABLE (${rows.leftSql(none, none, 0)})`, then: (columns) => joinPipeline(s, columns, ctx, randomBytes(6).toString('hex')) };
-    }
-  }
-  return { kind: 'join', join: joinPlan(s, ctx) };
-}
-
-function randomSource(stream: StreamEntry, rate: RandomRate, ctx: PlanContext): RandomSource {
-  const columns = generatedColumns(stream).map((c) => c.name);
-  return {
-    key: tableName(stream.database, stream.name), rate, ensure: createTableSql(stream, ctx, true), columns: columns.map(identifier),
-    select: (rows) => print(decorrelated(toClickHouse({ kind: 'select_statement', query: randomRows(stream, rows), format: null }, ctx).statement.query as Select), 'clickhouse'),
-  };
 }
 
 function streamingView(v: ViewEntry, ctx: PlanContext): boolean {

@@ -119,6 +119,22 @@ describe('streaming queries over streaming subqueries (stages)', () => {
   });
 });
 
+describe('stages in stages', () => {
+  it('a window over a window (two levels): 10 s windows over the emits of 5 s windows', async () => {
+    await q('CREATE STREAM st_ww (v int32)');
+    const inner = 'SELECT window_end AS ts, count() AS c FROM tumble(st_ww, 5s) GROUP BY window_end';
+    const s = stream(`SELECT window_start, max(c) AS busiest, count() AS windows FROM tumble((${inner}), ts, 10s) GROUP BY window_start`);
+    await pause(800);
+    // 5 s windows [0,5): 2 rows, [5,10): 1 row ending at 00:05 and 00:10; [10,15) closes at the 00:16 row, [15,20) at 00:31.
+    await q("INSERT INTO st_ww (v, _tp_time) VALUES (1, '2024-01-01 00:00:01'), (1, '2024-01-01 00:00:02'), (1, '2024-01-01 00:00:06')");
+    await q("INSERT INTO st_ww (v, _tp_time) VALUES (1, '2024-01-01 00:00:11'), (1, '2024-01-01 00:00:16')");
+    await q("INSERT INTO st_ww (v, _tp_time) VALUES (1, '2024-01-01 00:00:31')");
+    // Outer [0,10) holds the inner row ts=00:05 (2); it closes when an inner row with ts ≥ 00:10 arrives.
+    expect((await s.until(1, 8000))[0]).toBe('2024-01-01 00:00:00.000\t2\t1');
+    await s.stop();
+  });
+});
+
 describe('join sides that are queries', () => {
   it('a filtering subquery and a view as join sides run as stages', async () => {
     await q('CREATE STREAM js_l (k string, v int32)');

@@ -126,15 +126,14 @@ describe('CTEs and FROM subqueries over streams (§1.10 "Subqueries / CTE")', ()
 
 describe('refused with 48', () => {
   const code = (sql: string): number | undefined => thrownCode(() => plan(parseSql(sql), streaming, sql));
-  it('views that aggregate, limit or join do not compose (they are stages); deeper nesting and windows over them are refused', () => {
+  it('views that aggregate, limit or join do not compose (they are stages); windows over them are refused', () => {
     createStream(db.session, 'CREATE STREAM xs (k string, v int32)');
     createStream(db.session, 'CREATE VIEW xa AS SELECT k, count() AS c FROM xs GROUP BY k');
     createStream(db.session, 'CREATE VIEW xl AS SELECT k FROM xs LIMIT 3');
     createStream(db.session, 'CREATE VIEW xj AS SELECT a.k FROM xs AS a INNER JOIN table(xs) AS b ON a.k = b.k');
     createStream(db.session, 'CREATE VIEW xq AS SELECT k FROM (SELECT k, count() AS c FROM xs GROUP BY k)');
-    // Views that aggregate, limit or join run as a stage of their own (streaming-pipeline.ts); two stages deep is refused.
-    for (const v of ['xa', 'xl', 'xj']) expect(plan(parseSql(`SELECT * FROM ${v}`), streaming, '').kind, v).toBe('describe_then');
-    expect(code('SELECT * FROM xq')).toBe(48);
+    // Views that aggregate, limit or join run as a stage of their own (streaming-pipeline.ts), a stage in a stage too.
+    for (const v of ['xa', 'xl', 'xj', 'xq']) expect(plan(parseSql(`SELECT * FROM ${v}`), streaming, '').kind, v).toBe('describe_then');
     expect(code('SELECT window_start, count() FROM tumble(xa, 5s) GROUP BY window_start')).toBe(48);
   });
 
