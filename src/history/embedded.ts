@@ -259,20 +259,30 @@ export class EmbeddedBackend implements Backend {
    * The staged rows numbered in `_tp_sn`: `file()` without a structure takes it from the insert's
    * column list, so ClickHouse parses every format itself and fills the DEFAULTs of omitted fields.
    * chDB reports no row count for an INSERT ... SELECT, so the rows are counted from the staged file
-   * first (outside the stream's turn: the file does not change), with the same settings.
+   * (which does not change) with the same settings, on another lane while the write waits for and
+   * holds the stream's turn: the turn needs the count only once the rows are stored, to number the
+   * next write. A count that fails after a stored insert leaves the size unknown (the next turn
+   * reads the store); a failed insert discards the count.
    */
   private async insertSequenced(target: InsertTarget, sequence: NonNullable<InsertTarget['sequence']>, staged: string, data: InsertData, ctx: StoreContext): Promise<Summary> {
-    const rows = await this.countStaged(staged, target.format, sequence.structure, ctx);
+    const counting = this.countStaged(staged, target.format, sequence.structure, ctx).then((n): bigint | Error => n, (err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     const bytes = data.kind === 'file' ? data.bytes : data.parts.reduce((n, p) => n + p.length, 0);
     const own = data.kind === 'parts' ? smallInsert.filter(([name]) => !ctx.settings.has(name)) : [];
     const settings = [...own, ...sequencedSettings].map(([n, v]) => `${n} = ${v}`).join(', ');
     const columns = [...sequence.columns, '`_tp_sn`'].join(', ');
-    return this.sequences.run(sequence.key, async (base) => {
-      const sql = `INSERT INTO ${target.target} (${columns}) SELECT *, ${base} + rowNumberInAllBlocks() FROM file(${quoteString(staged)}, ${target.format}) SETTINGS ${settings}`;
-      await this.withLane(ctx, sql, (lane, statement) => lane.session.queryAsync(statement, { format: 'TabSeparated' }));
-      const n = Number(rows);
-      return { value: { ...emptySummary, writtenRows: n, writtenBytes: bytes, readRows: n, readBytes: bytes }, rows };
-    });
+    try {
+      return await this.sequences.run(sequence.key, async (base) => {
+        const sql = `INSERT INTO ${target.target} (${columns}) SELECT *, ${base} + rowNumberInAllBlocks() FROM file(${quoteString(staged)}, ${target.format}) SETTINGS ${settings}`;
+        await this.withLane(ctx, sql, (lane, statement) => lane.session.queryAsync(statement, { format: 'TabSeparated' }));
+        const rows = await counting;
+        if (rows instanceof Error) return { value: { ...emptySummary, writtenBytes: bytes, readBytes: bytes }, rows: null };
+        const n = Number(rows);
+        return { value: { ...emptySummary, writtenRows: n, writtenBytes: bytes, readRows: n, readBytes: bytes }, rows };
+      });
+    } finally {
+      // The staged file is removed by the caller: the count must be done reading it.
+      await counting;
+    }
   }
 
   /**
@@ -320,11 +330,11 @@ export class EmbeddedBackend implements Backend {
     const path = spoolPath(this.spoolDir, 'insert');
     const handle = await open(path, 'w');
     try {
-      let offset = 0;
-      for (const part of parts) {
-        await handle.write(part, 0, part.length, offset);
-        offset += part.length;
-      }
+      // One writev for all parts (a coalesced batch holds one part per client body); a short write
+      // is finished from where it stopped.
+      const total = parts.reduce((n, p) => n + p.length, 0);
+      const { bytesWritten } = parts.length > 0 ? await handle.writev(parts) : { bytesWritten: 0 };
+      if (bytesWritten < total) await handle.write(Buffer.concat(parts).subarray(bytesWritten), 0, total - bytesWritten, bytesWritten);
     } finally {
       await handle.close();
     }
