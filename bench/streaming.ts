@@ -2,12 +2,14 @@
 // is a hand-written JavaScript loop in this process over the same generated TSV bodies.
 // C1 filter/projection (Nexmark q0–q2 shapes) and C2 tumble/hop aggregation over 10 k keys: rows/s
 //    from the first insert to the arrival of the last expected emitted line on a 3218 client;
-// E1 insert-to-emit latency of a filter query, open loop, 100-row inserts at 50 K (and 5 K) events/s;
+// E1 insert-to-emit latency of a filter query, open loop, 100-row inserts at 50 K (and 5 K) events/s
+//    (bench/streaming/e1.ts, which also runs alone);
 // state bytes per key of the window machine at 1 M PARTITION BY keys.
 // Sizes: BENCH_ROWS (default 200 000 rows per C1/C2 case), BENCH_E1_SECONDS (default 10).
 import { cpus, totalmem } from 'node:os';
 import { startHadron } from '../test/support/hadron.ts';
 import { bids, closer, jsFilter, jsWindows, type Batch } from './streaming/bids.ts';
+import { e1Header, e1Row, latency } from './streaming/e1.ts';
 import { stateBytesPerKey } from './streaming/state.ts';
 import { post, subscribe } from './streaming/subscriber.ts';
 
@@ -111,13 +113,9 @@ try {
   }
 
   out.push('');
-  line(['E1 filter query, 100-row inserts', 'inserts sent', 'achieved events/s', 'ack p50 ms', 'ack p99 ms', 'emit p50 ms', 'emit p99 ms', 'gate p99 emit ≤ p99 ack + 5', 'goal p99 emit ≤ 10']);
-  line(['---', '---', '---', '---', '---', '---', '---', '---', '---']);
-  for (const eventsPerSecond of [50_000, 5_000]) {
-    const r = await latency(eventsPerSecond, e1Seconds);
-    line([`${eventsPerSecond.toLocaleString('en-US')} events/s offered`, r.sent, rate(r.sent * 100, r.elapsedMs), r.ack.p50.toFixed(2), r.ack.p99.toFixed(2), r.emit.p50.toFixed(2), r.emit.p99.toFixed(2),
-      r.emit.p99 <= r.ack.p99 + 5 ? 'met' : 'missed', r.emit.p99 <= 10 ? 'met' : 'missed']);
-  }
+  line(e1Header);
+  line(e1Header.map(() => '---'));
+  for (const eventsPerSecond of [50_000, 5_000]) line(e1Row(eventsPerSecond, await latency(hadron.url, hadron.streamingUrl, eventsPerSecond, e1Seconds)));
 
   out.push('');
   line(['engine state per key, 1 M PARTITION BY keys', 'bytes/key', 'target']);
@@ -132,55 +130,3 @@ try {
 
 console.log(`\n### streaming — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
 console.log(out.join('\n'));
-
-type Percentiles = { p50: number; p99: number };
-
-function percentiles(values: number[]): Percentiles {
-  const s = values.slice().sort((a, b) => a - b);
-  const at = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99) };
-}
-
-/**
- * E1: open loop — insert i is due at t0 + i × 100/rate ms and sent then (at most 256 in flight; a
- * late send keeps its due time, so falling behind shows in the latencies). Each row carries its
- * insert's number; the emit time of an insert is the arrival of its 100th row on the 3218 client.
- */
-async function latency(eventsPerSecond: number, seconds: number): Promise<{ sent: number; elapsedMs: number; ack: Percentiles; emit: Percentiles }> {
-  const stream = `e1_${eventsPerSecond}`;
-  await post(hadron.url, `CREATE STREAM ${stream} (batch uint32, auction uint32, price float64)`);
-  const n = Math.round((eventsPerSecond / 100) * seconds);
-  const sentAt = new Float64Array(n);
-  const ackAt = new Float64Array(n);
-  const emitAt = new Float64Array(n);
-  const seen = new Uint16Array(n);
-  const sub = subscribe(hadron.streamingUrl, `SELECT batch, auction, price FROM ${stream} WHERE price > 0`, (l, at) => {
-    const b = Number(l.slice(0, l.indexOf('\t')));
-    const count = (seen[b] ?? 0) + 1;
-    seen[b] = count;
-    if (count === 100) emitAt[b] = at;
-  });
-  await pause(500);
-  const interval = 100_000 / eventsPerSecond;
-  const bodies = Array.from({ length: n }, (_, b) => Array.from({ length: 100 }, (_, i) => `${b}\t${i}\t${1 + i}`).join('\n'));
-  let inFlight = 0;
-  const pending: Promise<void>[] = [];
-  const t0 = performance.now();
-  for (let b = 0; b < n; b++) {
-    const due = t0 + b * interval;
-    while (performance.now() < due || inFlight >= 256) await new Promise((r) => (due - performance.now() > 2 ? setTimeout(r, 1) : setImmediate(r)));
-    inFlight++;
-    sentAt[b] = due;
-    pending.push(post(hadron.url, `INSERT INTO ${stream} (batch, auction, price) FORMAT TabSeparated`, bodies[b] as string).then(() => {
-      ackAt[b] = performance.now();
-      inFlight--;
-    }));
-  }
-  await Promise.all(pending);
-  const elapsedMs = performance.now() - t0;
-  await sub.until(n * 100);
-  sub.close();
-  const ack = Array.from(ackAt, (a, i) => a - (sentAt[i] as number));
-  const emit = Array.from(emitAt, (e, i) => e - (sentAt[i] as number));
-  return { sent: n, elapsedMs, ack: percentiles(ack), emit: percentiles(emit) };
-}
