@@ -42,6 +42,10 @@ export async function startHadron(config: Config, log: Logger): Promise<Hadron> 
   const coalescer = new InsertCoalescer(backend, { maxDelayMs: config.insert.coalesce_ms, maxBytes: config.insert.coalesce_bytes, maxRows: config.insert.coalesce_rows });
   const meta = new MetaStore(backend);
   await meta.open();
+  if (backend.kind === 'embedded') {
+    const dropped = await meta.dropLeftoverStages();
+    if (dropped > 0) log.info({ dropped }, 'dropped the stage streams of queries a previous run left behind');
+  }
   const catalog = new Catalog(await meta.load());
   const executor = new Executor(backend, processes, admission, coalescer, catalog, meta, {
     maxBodyBytes: config.limits.max_body_bytes,

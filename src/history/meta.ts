@@ -48,6 +48,18 @@ export class MetaStore {
     }
   }
 
+  /**
+   * Drops the streams of queries that ran in stages (`_hadron.stage_…`, `_hadron.join_…`) and were
+   * left behind by a process that died mid-query. Only for a store this process owns (embedded): on a
+   * shared store another process's running queries may own them.
+   */
+  async dropLeftoverStages(): Promise<number> {
+    const { bytes } = await this.backend.command("SELECT name FROM system.tables WHERE database = '_hadron' AND (name LIKE 'stage\\_%' OR name LIKE 'join\\_%') FORMAT TabSeparated", context());
+    const names = new TextDecoder().decode(bytes).split('\n').filter((n) => /^(stage|join)_[0-9a-f]+$/.test(n));
+    for (const name of names) await this.backend.command(`DROP TABLE IF EXISTS _hadron.${name}`, context());
+    return names.length;
+  }
+
   /** Every live entry (latest version of each). */
   async load(): Promise<CatalogEntry[]> {
     const { bytes } = await this.backend.command(`${latest} FORMAT TabSeparated`, context());

@@ -64,6 +64,21 @@ describe('MetaStore over the embedded store', () => {
     }
   });
 
+  it('drops the stage streams a dead process left behind, and nothing else', async () => {
+    const backend = await open();
+    try {
+      const meta = new MetaStore(backend);
+      await meta.open();
+      const ctx = { queryId: '', database: 'default', settings: new Map<string, string>(), params: new Map<string, string>(), signal: new AbortController().signal };
+      for (const t of ['stage_0a1b2c', 'join_ff00', 'stagey']) await backend.command(`CREATE TABLE _hadron.${t} (x Int32) ENGINE = Memory`, ctx);
+      expect(await meta.dropLeftoverStages()).toBe(2);
+      const { bytes } = await backend.command("SELECT name FROM system.tables WHERE database = '_hadron' ORDER BY name FORMAT TabSeparated", ctx);
+      expect(new TextDecoder().decode(bytes)).toBe('catalog\nstagey\n');
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('lets the last of many quick writes of one entry win', async () => {
     const backend = await open();
     try {
