@@ -2,9 +2,8 @@
 // driven by the join engine (streaming/join.ts), each step's rows computed by the store and written
 // to the client — or into a stream (`INSERT INTO s SELECT … JOIN …`) — as they come.
 import type { ExecContext, ResultSink, StoreColumn } from './execute.ts';
-import { streamingFormat } from './execute-stream.ts';
+import { EmitTarget } from './execute-stream.ts';
 import type { Backend, StoreContext, Summary } from './history/backend.ts';
-import { emptySummary } from './history/backend.ts';
 import type { InsertInto } from './rewrite/plan.ts';
 import { identifier } from './rewrite/printer.ts';
 import type { PipelinePlan, Runnable, Stage } from './rewrite/streaming-pipeline.ts';
@@ -24,7 +23,7 @@ export type JoinDeps = {
 /** Runs a streaming join until its LIMIT, KILL QUERY or the client going away. */
 export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecContext, store: StoreContext, sink: ResultSink, into?: InsertInto, started?: () => void): Promise<Summary> {
   const format = ctx.outputFormat ?? plan.format ?? ctx.defaultFormat;
-  const later = into === undefined ? streamingFormat(format) : format;
+  const target = new EmitTarget(deps.backend, sink, format, into);
   const settings = plan.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...plan.settings]) };
   const empty = { first: 0n, next: 0n };
   if (into === undefined) {
@@ -32,9 +31,6 @@ export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecCont
     if (sink.structure) await sink.structure(await deps.describe(`(${plan.leftSql(empty, empty, 0)})`, settings));
     else await sink.flush?.();
   }
-  const target = into === undefined ? null : `${identifier(into.stream.database)}.${identifier(into.stream.name)}`;
-  let emits = 0;
-  let written = 0;
   const rows = await runJoin(plan, {
     log: deps.log,
     clock: realClock,
@@ -43,23 +39,9 @@ export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecCont
       if (key === plan.left.key) started?.();
       return position;
     },
-    emit: async (sql) => {
-      if (target !== null && into !== undefined) {
-        const summary = await deps.backend.insertSelect({ table: target, columns: into.columns.map(identifier), key: target }, sql, settings);
-        written += summary.writtenRows;
-        // Rows written count towards the pipeline's LIMIT.
-        return summary.writtenRows;
-      }
-      let n = 0;
-      for await (const chunk of deps.backend.query(sql, emits++ === 0 ? format : later, settings, true)) {
-        n += chunk.rows;
-        await sink.write(chunk.bytes);
-      }
-      await sink.flush?.();
-      return n;
-    },
+    emit: (sql) => target.emit(sql, settings),
   }, store.signal);
-  return { ...emptySummary, resultRows: into === undefined ? rows : 0, writtenRows: written };
+  return target.summary(rows);
 }
 
 /**

@@ -38,24 +38,15 @@ export class StreamingRuns {
    */
   async tail(plan: TailPlan, ctx: ExecContext, store: StoreContext, sink: ResultSink, started?: () => void, into?: InsertInto): Promise<Summary> {
     const format = ctx.outputFormat ?? plan.format ?? ctx.defaultFormat;
-    const later = into === undefined ? streamingFormat(format) : format;
+    const target = new EmitTarget(this.backend, sink, format, into);
     const settings = withMemoryLimit(plan.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...plan.settings]) });
     const maxStateBytes = memoryLimit(settings.settings);
     const key = `${identifier(plan.stream.database)}.${identifier(plan.stream.name)}`;
-    let emits = 0;
-    let written = 0;
     if (into === undefined) {
       sink.start(format);
       if (sink.structure) await sink.structure(await this.describe(`(${emitSql({ kind: 'tail', tail: plan })})`, settings));
       else await sink.flush?.();
     }
-    const target = into === undefined ? null : `${identifier(into.stream.database)}.${identifier(into.stream.name)}`;
-    const insert = async (sql: string): Promise<number> => {
-      const summary = await this.backend.insertSelect({ table: target as string, columns: (into as InsertInto).columns.map(identifier), key: target as string }, sql, settings);
-      written += summary.writtenRows;
-      // Rows written count towards the pipeline's LIMIT (INSERT INTO t SELECT … LIMIT n ends after n).
-      return summary.writtenRows;
-    };
     const rows = await runTail({ ...plan, key, maxStateBytes }, {
       log: this.log,
       position: async (k) => {
@@ -64,22 +55,10 @@ export class StreamingRuns {
         return position;
       },
       clock: realClock,
-      rows: async (sql) => {
-        const { bytes } = await this.backend.command(`${sql} FORMAT JSONEachRow`, settings);
-        return Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-      },
-      emit: async (sql) => {
-        if (target !== null) return insert(sql);
-        let n = 0;
-        for await (const chunk of this.backend.query(sql, emits++ === 0 ? format : later, settings, true)) {
-          n += chunk.rows;
-          await sink.write(chunk.bytes);
-        }
-        await sink.flush?.();
-        return n;
-      },
+      rows: (sql) => jsonRows(this.backend, sql, settings),
+      emit: (sql) => target.emit(sql, settings),
     }, store.signal);
-    return { ...emptySummary, resultRows: into === undefined ? rows : 0, writtenRows: written };
+    return target.summary(rows);
   }
 
   /**
@@ -105,6 +84,56 @@ function withMemoryLimit(store: StoreContext): StoreContext {
   if (store.settings.has('max_memory_usage')) return store;
   const limit = memoryLimit(store.settings);
   return { ...store, settings: new Map([...store.settings, ['max_memory_usage', String(limit ?? 0)]]) };
+}
+
+/**
+ * Where a streaming query's emits go (tails, joins, unions alike): to the client — the first emit in
+ * `format` with its header rows, later ones in the header-less form — or, for an INSERT … SELECT
+ * pipeline or a stage, into a stream through the numbered insert path. `emit` resolves with the rows
+ * emitted or written (both count towards a LIMIT).
+ */
+export class EmitTarget {
+  written = 0;
+  private emits = 0;
+  private readonly backend: Backend;
+  private readonly sink: ResultSink;
+  private readonly format: string;
+  private readonly later: string;
+  private readonly into: { readonly table: string; readonly columns: readonly string[] } | null;
+
+  constructor(backend: Backend, sink: ResultSink, format: string, into?: InsertInto) {
+    this.backend = backend;
+    this.sink = sink;
+    this.format = format;
+    this.later = into === undefined ? streamingFormat(format) : format;
+    this.into = into === undefined ? null : { table: `${identifier(into.stream.database)}.${identifier(into.stream.name)}`, columns: into.columns.map(identifier) };
+  }
+
+  async emit(sql: string, store: StoreContext): Promise<number> {
+    if (this.into !== null) {
+      const n = (await this.backend.insertSelect({ table: this.into.table, columns: this.into.columns, key: this.into.table }, sql, store)).writtenRows;
+      this.written += n;
+      return n;
+    }
+    let n = 0;
+    for await (const chunk of this.backend.query(sql, this.emits++ === 0 ? this.format : this.later, store, true)) {
+      n += chunk.rows;
+      await this.sink.write(chunk.bytes);
+    }
+    await this.sink.flush?.();
+    return n;
+  }
+
+  /** The summary of a run that emitted `rows` (an INSERT pipeline reports what it wrote). */
+  summary(rows: number): Summary {
+    return { ...emptySummary, resultRows: this.into === null ? rows : 0, writtenRows: this.written };
+  }
+}
+
+/** A store query's rows as JSON objects (the engine's probes). */
+export async function jsonRows(backend: Backend, sql: string, store: StoreContext): Promise<Record<string, unknown>[]> {
+  const { bytes } = await backend.command(`${sql} FORMAT JSONEachRow`, store);
+  return Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /**

@@ -6,10 +6,9 @@
 // the branches' common types). The query ends at its LIMIT (over all branches), on KILL or when the
 // client goes; an error in one branch ends every branch and the query with that error.
 import type { ExecContext, ResultSink, StoreColumn } from './execute.ts';
-import { streamingFormat } from './execute-stream.ts';
+import { EmitTarget, jsonRows } from './execute-stream.ts';
 import type { JoinDeps } from './execute-join.ts';
 import type { StoreContext, Summary } from './history/backend.ts';
-import { emptySummary } from './history/backend.ts';
 import type { InsertInto } from './rewrite/plan.ts';
 import { identifier, string } from './rewrite/printer.ts';
 import type { UnionBranch, UnionPlan } from './rewrite/streaming-union-plan.ts';
@@ -97,7 +96,7 @@ function runBranch(b: UnionBranch, query: ReadonlyMap<string, string>, port: Uni
  */
 export async function runUnionQuery(plan: UnionPlan, deps: JoinDeps, ctx: ExecContext, store: StoreContext, sink: ResultSink, into?: InsertInto, started?: () => void): Promise<Summary> {
   const format = ctx.outputFormat ?? plan.format ?? ctx.defaultFormat;
-  const later = into === undefined ? streamingFormat(format) : format;
+  const target = new EmitTarget(deps.backend, sink, format, into);
   const limit = memoryLimit(store.settings);
   const base = store.settings.has('max_memory_usage') ? store.settings : new Map([...store.settings, ['max_memory_usage', String(limit ?? 0)]]);
   const header = await deps.describe(`(${plan.header})`, { ...store, settings: base });
@@ -106,12 +105,9 @@ export async function runUnionQuery(plan: UnionPlan, deps: JoinDeps, ctx: ExecCo
     if (sink.structure) await sink.structure(header);
     else await sink.flush?.();
   }
-  const target = into === undefined ? null : `${identifier(into.stream.database)}.${identifier(into.stream.name)}`;
   const context = (settings: ReadonlyMap<string, string>): StoreContext => ({ ...store, settings });
   let positions = plan.branches.reduce((n, b) => n + (b.kind === 'tail' ? 1 : b.kind === 'join' ? (b.join.right.key === null ? 1 : 2) : 0), 0);
   if (positions === 0) started?.();
-  let emits = 0;
-  let written = 0;
   const rows = await runUnion(plan, header, base, {
     log: deps.log,
     clock: realClock,
@@ -120,25 +116,8 @@ export async function runUnionQuery(plan: UnionPlan, deps: JoinDeps, ctx: ExecCo
       if (--positions === 0) started?.();
       return at;
     },
-    rows: async (sql, settings) => {
-      const { bytes } = await deps.backend.command(`${sql} FORMAT JSONEachRow`, context(settings));
-      return Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-    },
-    emit: async (sql, settings) => {
-      if (target !== null && into !== undefined) {
-        const n = (await deps.backend.insertSelect({ table: target, columns: into.columns.map(identifier), key: target }, sql, context(settings))).writtenRows;
-        written += n;
-        // Rows written count towards the union's LIMIT.
-        return n;
-      }
-      let n = 0;
-      for await (const chunk of deps.backend.query(sql, emits++ === 0 ? format : later, context(settings), true)) {
-        n += chunk.rows;
-        await sink.write(chunk.bytes);
-      }
-      await sink.flush?.();
-      return n;
-    },
+    rows: (sql, settings) => jsonRows(deps.backend, sql, context(settings)),
+    emit: (sql, settings) => target.emit(sql, context(settings)),
   }, store.signal);
-  return { ...emptySummary, resultRows: into === undefined ? rows : 0, writtenRows: written };
+  return target.summary(rows);
 }
