@@ -1,6 +1,6 @@
 // Streaming joins in real time (proton-semantics §1.13, §4 F; docs/joins.md): over HTTP 3218 a
 // stream ⨝ table() LEFT JOIN (F48), append ⨝ versioned_kv enrichment (F49), bidirectional append ⨝
-// append (F52) and the versioned-stream page's examples (../shared/reference/seeds/versioned-stream.zh.txt);
+// append (F52), the join_max_buffered_bytes bound (241), the 48s and the versioned-stream page's examples (../shared/reference/seeds/versioned-stream.zh.txt);
 // over native 8463 an enrichment join read by the Python proton-driver (.venv) as its rows come.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -75,6 +75,19 @@ describe('§4 F joins on the streaming port', () => {
     await q("INSERT INTO br (ii, k) VALUES (20, 'a')");
     expect((await s.until(4)).slice(2).sort()).toEqual(['1\t20', '2\t20']);
     await s.stop();
+  });
+
+  it('append ⨝ append over join_max_buffered_bytes fails alone with 241, in-band', async () => {
+    const s = stream('SELECT i, ii FROM bl INNER JOIN br ON bl.k = br.k SETTINGS join_max_buffered_bytes = 100');
+    const other = stream('SELECT i, ii FROM bl INNER JOIN br ON bl.k = br.k');
+    await pause(300);
+    await q("INSERT INTO bl (i, k) VALUES (3, 'b'), (4, 'b'), (5, 'b')");
+    await q("INSERT INTO br (ii, k) VALUES (30, 'b')");
+    await s.done;
+    expect(s.status).toBe(200);
+    expect(s.lines.join('\n')).toMatch(/Code: 241\b.*join_max_buffered_bytes/);
+    expect((await other.until(3)).sort()).toEqual(['3\t30', '4\t30', '5\t30']);
+    await other.stop();
   });
 
   it('F56 RIGHT JOIN and versioned_kv ⨝ append are refused with 48', async () => {
