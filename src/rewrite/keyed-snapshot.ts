@@ -41,18 +41,22 @@ export function withoutSn(q: Select): Select {
 }
 
 /** Every stored row of `stream` in `range`, with its `_tp_sn` (hidden from `*`, so named) unless `withSn` is false. */
-export function rowsSelect(stream: StreamEntry, range: SnBounds, withSn = true): Select {
-  return { ...emptySelect, columns: withSn ? [star, sn] : [star], from: table(stream), where: snBetween(range) };
+export function rowsSelect(stream: StreamEntry, range: SnBounds, withSn = true, filter: Expr | null = null): Select {
+  const bounds = snBetween(range);
+  const where = filter === null ? bounds : bounds === null ? filter : bin('AND', filter, bounds);
+  return { ...emptySelect, columns: withSn ? [star, sn] : [star], from: table(stream), where };
 }
 
 /**
  * The live rows of `stream` among those in `range`: for versioned_kv the last `versions` versions per
  * primary key (1: the current row), for changelog_kv the current row of each key not deleted by its
  * last change; append and changelog streams: every row (a changelog's retractions are rows too).
- * `withSn`: the rows carry `_tp_sn` (for a reader that orders or picks by it).
+ * `withSn`: the rows carry `_tp_sn` (for a reader that orders or picks by it). `keyFilter`: a
+ * predicate over the primary key only (it may go before the versions are picked, and lets the store
+ * use the key's index).
  */
-export function snapshotSelect(stream: StreamEntry, range: SnBounds, ctx: RewriteContext, versions = 1, withSn = true): Select {
-  const rows = rowsSelect(stream, range, withSn);
+export function snapshotSelect(stream: StreamEntry, range: SnBounds, ctx: RewriteContext, versions = 1, withSn = true, keyFilter: Expr | null = null): Select {
+  const rows = rowsSelect(stream, range, withSn, keyFilter);
   if (stream.mode !== 'versioned_kv' && stream.mode !== 'changelog_kv') return rows;
   const key = primaryKey(stream, ctx);
   const latest: Select = {

@@ -15,6 +15,8 @@ export type JoinOn = {
   readonly on: Expr | null;
   /** Right-side expressions of the `left = right` conjuncts, unqualified (they are evaluated inside the right side's subquery). */
   readonly rightKeys: readonly Expr[];
+  /** The left-side expressions of the same conjuncts, in the same order, unqualified. */
+  readonly leftKeys: readonly Expr[];
   /** Whether a time-range predicate bounds the join (`date_diff_within`, `date_diff(…) BETWEEN …`). */
   readonly range: boolean;
 };
@@ -27,10 +29,11 @@ const msPerUnit: Readonly<Record<string, number>> = { MILLISECOND: 1, SECOND: 10
 
 /** Sorts the ON clause of a join between `left` and `right`; OR-ed clauses are refused as Proton refuses them. */
 export function joinOn(on: Expr | null, left: SideNames, right: SideNames): JoinOn {
-  if (on === null) return { on: null, rightKeys: [], range: false };
+  if (on === null) return { on: null, rightKeys: [], leftKeys: [], range: false };
   let range = false;
   const kept: Expr[] = [];
   const rightKeys: Expr[] = [];
+  const leftKeys: Expr[] = [];
   const bounds: { lower: number | null; upper: number | null } = { lower: null, upper: null };
   for (const c of conjuncts(on)) {
     if (c.kind === 'binary' && c.op === 'OR') throw new NeedsStreaming('A streaming join with OR in its ON clause (use WHERE instead)');
@@ -44,8 +47,13 @@ export function joinOn(on: Expr | null, left: SideNames, right: SideNames): Join
     if (c.kind === 'binary' && c.op === '=') {
       const l = sideOf(c.left, left, right);
       const r = sideOf(c.right, left, right);
-      if (l === 'left' && r === 'right') rightKeys.push(unqualified(c.right, right));
-      else if (l === 'right' && r === 'left') rightKeys.push(unqualified(c.left, right));
+      if (l === 'left' && r === 'right') {
+        rightKeys.push(unqualified(c.right, right));
+        leftKeys.push(unqualified(c.left, left));
+      } else if (l === 'right' && r === 'left') {
+        rightKeys.push(unqualified(c.left, right));
+        leftKeys.push(unqualified(c.right, left));
+      }
     }
     kept.push(c);
   }
@@ -53,7 +61,7 @@ export function joinOn(on: Expr | null, left: SideNames, right: SideNames): Join
     throw new GatewayError(Code.SYNTAX_ERROR, `A range join's bounds must hold 0: lower bound ${bounds.lower ?? '-inf'} and upper bound ${bounds.upper ?? '+inf'} (write e.g. date_diff('second', l.ts, r.ts) BETWEEN -10 AND 10)`);
   }
   const joined = kept.reduce<Expr | null>((a, b) => (a === null ? b : bin('AND', a, b)), null);
-  return { on: joined, rightKeys, range };
+  return { on: joined, rightKeys, leftKeys, range };
 }
 
 function conjuncts(e: Expr): Expr[] {
@@ -114,12 +122,12 @@ function sideOf(e: Expr, left: SideNames, right: SideNames): 'left' | 'right' | 
   return l && r ? 'both' : l ? 'left' : r ? 'right' : 'none';
 }
 
-/** The expression with the right side's qualifier removed (it is evaluated inside the right side's subquery). */
-function unqualified(e: Expr, right: SideNames): Expr {
+/** The expression with the side's qualifier removed (it is evaluated inside that side's subquery). */
+function unqualified(e: Expr, side: SideNames): Expr {
   return transform(e, (n) => {
     if (n.kind !== 'identifier') return n;
     const parts = (n as Extract<Expr, { kind: 'identifier' }>).parts;
-    return parts.length >= 2 && parts[parts.length - 2] === right.alias ? { kind: 'identifier', parts: [parts[parts.length - 1] as string] } : n;
+    return parts.length >= 2 && parts[parts.length - 2] === side.alias ? { kind: 'identifier', parts: [parts[parts.length - 1] as string] } : n;
   });
 }
 

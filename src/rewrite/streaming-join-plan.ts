@@ -15,7 +15,7 @@ import { hasAggregate, limitOf, rewinds, seekTo } from './streaming-plan.ts';
 import { changelogLiveSelect, changelogSource, type ChangelogSource } from './streaming-changelog.ts';
 import { aggregateRelation } from './streaming-keyed-plan.ts';
 import { intervalMs } from './streaming-window-plan.ts';
-import { NeedsStreaming, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
+import { NeedsStreaming, rewriteExpression, toClickHouse, type RewriteContext } from './to-clickhouse.ts';
 
 /**
  * How the right side is read at a left write: `buffer` the right rows since the start (append ⨝
@@ -89,7 +89,8 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
   const names = (s: Side): SideNames => ({ alias: s.alias ?? '', columns: new Set(s.kind === 'stream' ? s.stream.columns.map((c) => c.name) : []) });
   const written = joinOn(join.on, names(left), names(right));
   // USING (a, b): equality keys named alike on both sides.
-  const on = join.using === null ? written : { ...written, rightKeys: join.using.map((c): Expr => ({ kind: 'identifier', parts: [c] })) };
+  const usingKeys = (join.using ?? []).map((c): Expr => ({ kind: 'identifier', parts: [c] }));
+  const on = join.using === null ? written : { ...written, rightKeys: usingKeys, leftKeys: usingKeys };
   if (on.range && role !== 'buffer') throw new NeedsStreaming('A range join of a right side that is not an append stream');
   if ((role === 'latest' || role === 'versions') && on.rightKeys.length === 0 && right.kind === 'stream' && right.stream.mode === 'append') {
     throw new GatewayError(Code.INCORRECT_QUERY, `A streaming ${join.strictness} JOIN needs an equality of a left and a right column in ON`);
@@ -102,10 +103,21 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
   const proton = rewritten.protonSettings;
   const keep = wholeSetting(proton.get('keep_versions'), 'keep_versions') ?? defaultKeepVersions;
   const rightStream = right.kind === 'stream' ? right.stream : null;
+  const rightKeys = on.rightKeys.map((e) => rewriteExpression(e, ctx));
+  const leftKeys = on.leftKeys.map((e) => rewriteExpression(e, ctx));
   const rightView = (rows: SnBounds): Select => {
     if (rightStream === null) throw new Error('a static right side has no rows to read');
-    return withoutSn(viewOf(role, rightStream, rows, on.rightKeys, keep, ctx, right.kind === 'stream' ? right.changelog : undefined));
+    return withoutSn(viewOf(role, rightStream, rows, rightKeys, keep, ctx, right.kind === 'stream' ? right.changelog : undefined));
   };
+  // Key pushdown: one side's rows restricted to the equality keys the other side's rows hold; for a
+  // keyed right side joined on its primary key, before the latest versions are picked (the store's
+  // primary index reads only those keys).
+  const onPrimaryKey = role === 'snapshot' && rightStream !== null && rightStream.mode !== 'changelog' && sameKeys(rightKeys, primaryKey(rightStream, ctx));
+  const keyedRightView = (r: SnBounds, rows: SnBounds): Select => (onPrimaryKey && rightStream !== null
+    ? withoutSn(snapshotSelect(rightStream, { first: 0n, next: r.next }, ctx, 1, true, keysIn(rightKeys, leftRows(rows), leftKeys)))
+    : matching(rightView(r), rightKeys, leftRows(rows), leftKeys));
+  const leftRows = (rows: SnBounds): Select => rowsSelect(left.stream, rows);
+  const rightRows = (rows: SnBounds): Select => rowsSelect(rightStream as StreamEntry, rows);
   const joined = (l: Select, r: Select | null, kind: Join['joinKind'], limit: number | null): Select => {
     const from = query.from as Join;
     const sub = (q: Select, alias: string): TableExpr => ({ kind: 'table_subquery', query: q, alias });
@@ -140,8 +152,8 @@ export function joinPlan(statement: SelectStatement, ctx: RewriteContext): JoinP
     bidirectional: role === 'buffer',
     maxBufferedBytes: wholeSetting(proton.get('join_max_buffered_bytes'), 'join_max_buffered_bytes') ?? defaultMaxBufferedBytes,
     rowBytes: rowBytes(left.stream) + (rightStream === null ? 0 : rowBytes(rightStream)),
-    leftSql: (rows, r, limit) => sql(withoutSn(rowsSelect(left.stream, rows)), role === 'static' ? null : rightView(r), join.joinKind, limit),
-    rightSql: (l, rows, limit) => sql(withoutSn(rowsSelect(left.stream, l)), rightView(rows), 'INNER', limit),
+    leftSql: (rows, r, limit) => sql(withoutSn(leftRows(rows)), role === 'static' ? null : keyedRightView(r, rows), join.joinKind, limit),
+    rightSql: (l, rows, limit) => sql(matching(withoutSn(leftRows(l)), leftKeys, rightRows(rows), rightKeys), rightView(rows), 'INNER', limit),
     changelog: !keyed || aggregated ? null : {
       sql: (before, after, sign, limit) => {
         const only: Touched | undefined = before === null ? undefined
@@ -264,6 +276,25 @@ function touched(relation: Select, stream: StreamEntry, rows: SnBounds, ctx: Rew
     ...emptySelect, columns: [{ kind: 'star', qualifier: [], except: [] }], from: { kind: 'table_subquery', query: relation, alias: null },
     where: { kind: 'binary', op: 'IN', left: tuple(key), right: { kind: 'subquery', query: keys } },
   };
+}
+
+/** `rel` restricted to the rows whose equality keys `other`'s rows hold (none: `rel` as it is). */
+function matching(rel: Select, keys: readonly Expr[], other: Select, otherKeys: readonly Expr[]): Select {
+  if (keys.length === 0 || keys.length !== otherKeys.length) return rel;
+  return { ...emptySelect, columns: [{ kind: 'star', qualifier: [], except: [] }], from: { kind: 'table_subquery', query: rel, alias: null }, where: keysIn(keys, other, otherKeys) };
+}
+
+/** `(keys) IN (SELECT otherKeys FROM other)`. */
+function keysIn(keys: readonly Expr[], other: Select, otherKeys: readonly Expr[]): Expr {
+  const tuple = (items: readonly Expr[]): Expr => (items.length === 1 ? items[0] as Expr : { kind: 'tuple', items });
+  const held: Select = { ...emptySelect, columns: [tuple(otherKeys)], from: { kind: 'table_subquery', query: other, alias: null } };
+  return { kind: 'binary', op: 'IN', left: tuple(keys), right: { kind: 'subquery', query: held } };
+}
+
+/** Whether two key lists are the same expressions, in any order. */
+function sameKeys(a: readonly Expr[], b: readonly Expr[]): boolean {
+  const text = (xs: readonly Expr[]): string => xs.map((e) => print(e, 'clickhouse')).sort().join('\u0000');
+  return a.length > 0 && a.length === b.length && text(a) === text(b);
 }
 
 /** A side's live rows before `next`, without `_tp_sn`: the latest version per key, or a changelog's live multiset. */

@@ -18,7 +18,7 @@ describe('an aggregation over a streaming join', () => {
     const sql = 'SELECT o.pid, sum(qty * p.price) AS revenue FROM jao AS o INNER JOIN jap AS p ON o.pid = p.pid WHERE qty > 0 GROUP BY o.pid EMIT PERIODIC 1s';
     const p = plan(parseSql(sql), streaming, sql);
     if (p.kind !== 'describe_then') throw new Error(p.kind);
-    expect(p.sql).toBe('DESCRIBE TABLE (SELECT * FROM (SELECT * EXCEPT (_tp_sn) FROM (SELECT *, _tp_sn FROM default.jao WHERE _tp_sn < 0)) AS o INNER JOIN (SELECT * EXCEPT (_tp_sn) FROM (SELECT *, _tp_sn FROM default.jap WHERE _tp_sn < 0 ORDER BY _tp_time DESC, _tp_sn DESC LIMIT 1 BY pid)) AS p ON o.pid = p.pid WHERE qty > 0 LIMIT 0)');
+    expect(p.sql).toBe('DESCRIBE TABLE (SELECT * FROM (SELECT * EXCEPT (_tp_sn) FROM (SELECT *, _tp_sn FROM default.jao WHERE _tp_sn < 0)) AS o INNER JOIN (SELECT * EXCEPT (_tp_sn) FROM (SELECT *, _tp_sn FROM default.jap WHERE pid IN (SELECT pid FROM (SELECT *, _tp_sn FROM default.jao WHERE _tp_sn < 0)) AND _tp_sn < 0 ORDER BY _tp_time DESC, _tp_sn DESC LIMIT 1 BY pid)) AS p ON o.pid = p.pid WHERE qty > 0 LIMIT 0)');
     const described = rows(`${p.sql} FORMAT JSONEachRow`).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { name: string; type: string });
     expect(described.map((c) => c.name)).toEqual(['oid', 'pid', 'qty', '_tp_time', 'p.pid', 'price', 'p._tp_time']);
     const pipeline = p.then(described) as PipelinePlan;
