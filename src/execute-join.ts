@@ -26,9 +26,11 @@ export async function runJoinQuery(plan: JoinPlan, deps: JoinDeps, ctx: ExecCont
   const target = new EmitTarget(deps.backend, sink, format, into);
   const settings = plan.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...plan.settings]) };
   const empty = { first: 0n, next: 0n };
+  // Described before anything is sent, so a query the store cannot run fails up front with its code.
+  const columns = await deps.describe(`(${plan.leftSql(empty, empty, 0)})`, settings);
   if (into === undefined) {
     sink.start(format);
-    if (sink.structure) await sink.structure(await deps.describe(`(${plan.leftSql(empty, empty, 0)})`, settings));
+    if (sink.structure) await sink.structure(columns);
     else await sink.flush?.();
   }
   const rows = await runJoin(plan, {

@@ -42,9 +42,12 @@ export class StreamingRuns {
     const settings = withMemoryLimit(plan.settings.size === 0 ? store : { ...store, settings: new Map([...store.settings, ...plan.settings]) });
     const maxStateBytes = memoryLimit(settings.settings);
     const key = `${identifier(plan.stream.database)}.${identifier(plan.stream.name)}`;
+    // Described before anything is sent: a query the store cannot run (an unknown column) fails
+    // with its code up front, not in-band after the headers.
+    const columns = await this.describe(`(${emitSql({ kind: 'tail', tail: plan })})`, settings);
     if (into === undefined) {
       sink.start(format);
-      if (sink.structure) await sink.structure(await this.describe(`(${emitSql({ kind: 'tail', tail: plan })})`, settings));
+      if (sink.structure) await sink.structure(columns);
       else await sink.flush?.();
     }
     const rows = await runTail({ ...plan, key, maxStateBytes }, {

@@ -161,4 +161,13 @@ describe('§4 B on the streaming port', () => {
     controller.abort();
     void r.body?.cancel().catch(() => undefined);
   });
+
+  it('a streaming query the store cannot run fails up front with its code, before any body', async () => {
+    for (const body of ['SELECT no_such_column FROM q1', 'SELECT i, ii FROM q1 INNER JOIN q3 ON q1.k = q3.nope']) {
+      const r = await fetch(`${server.streamingUrl}/`, { method: 'POST', body });
+      expect(r.status, body).toBe(404);
+      expect(r.headers.get('x-clickhouse-exception-code'), body).toBe('47');
+      expect(await r.text()).toContain('UNKNOWN_IDENTIFIER');
+    }
+  });
 });
