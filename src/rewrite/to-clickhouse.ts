@@ -8,17 +8,14 @@ import type { Catalog, StreamEntry, ViewEntry } from '../catalog.ts';
 import { Code, GatewayError } from '../errors.ts';
 import { isProtonQuerySetting } from '../settings.ts';
 import { translateTypeName } from '../type-parser.ts';
-import type { DataType, Expr, FunctionCall, Interval, OrderItem, Query, Select, SelectStatement, Setting, StarApply, TableExpr, WithItem } from './ast.ts';
-import { emptySelect } from './ast.ts';
+import type { DataType, Expr, FunctionCall, Interval, Query, Select, SelectStatement, Setting, StarApply, TableExpr, WithItem } from './ast.ts';
 import { applyTemplate } from './function-rules.ts';
 import { protonFunction } from './function-lookup.ts';
 import { Cursor } from './parse-cursor.ts';
 import { parseType } from './parse-expression.ts';
 import { parseExpression } from './parse-select.ts';
 import { print } from './printer.ts';
-import { dedup, sessionWindows, windowed } from './history-windows.ts';
-import { boundedRandomRows, decorrelated, randomRows } from './random-stream.ts';
-import { maxSn, snapshotSelect } from './keyed-snapshot.ts';
+import { rewriteTable } from './to-clickhouse-from.ts';
 import { transform, visitAll } from './transform.ts';
 import { protonTypeNameSql } from './type-name-sql.ts';
 
@@ -65,7 +62,8 @@ export function toClickHouse(statement: SelectStatement, ctx: RewriteContext): R
 }
 
 /** `ctes`: names of the CTEs in scope, which shadow streams of the same name. */
-type State = {
+/** The rewrite's state (to-clickhouse-from.ts reads it too). */
+export type State = {
   ctx: RewriteContext; streams: StreamEntry[]; bareStreams: StreamEntry[]; bareViews: ViewEntry[]; protonSettings: Map<string, Expr>; ctes: ReadonlySet<string>;
   /** The SELECT being rewritten names `_tp_sn`: a keyed stream's snapshot subquery carries it. */
   sn?: boolean;
@@ -73,7 +71,7 @@ type State = {
   storeSettings: Map<string, string>;
 };
 
-function rewriteQuery(q: Query, state: State, top: boolean): Query {
+export function rewriteQuery(q: Query, state: State, top: boolean): Query {
   if (q.kind !== 'select') {
     const left = rewriteQuery(q.left, state, top);
     const right = rewriteQuery(q.right, state, top);
@@ -82,7 +80,7 @@ function rewriteQuery(q: Query, state: State, top: boolean): Query {
   return rewriteSelect(q, state, top);
 }
 
-function rewriteSelect(s: Select, outer: State, top: boolean): Select {
+export function rewriteSelect(s: Select, outer: State, top: boolean): Select {
   let state = outer;
   const withs = s.with.map((w) => {
     if (w.kind !== 'cte') return rewriteWithExpr(w, state);
@@ -110,22 +108,6 @@ function rewriteWithExpr(w: Extract<WithItem, { kind: 'with_expr' }>, state: Sta
   return expr === w.expr ? w : { ...w, expr };
 }
 
-/** A LATEST join's right side read newest first (`_tp_sn` order; a table without it is read as it is). */
-function newestFirst(t: TableExpr, state: State): TableExpr {
-  const byArrival: OrderItem = { kind: 'order_item', expr: { kind: 'identifier', parts: ['_tp_sn'] }, direction: 'DESC', nulls: null };
-  const parts = t.kind === 'table_ref' ? t.name.parts : [];
-  const name = parts[parts.length - 1] as string;
-  if (t.kind === 'table_ref' && state.ctx.catalog.stream(parts.length > 1 ? (parts[0] as string) : state.ctx.database, name) !== undefined) {
-    return { kind: 'table_subquery', query: { ...emptySelect, columns: [{ kind: 'star', qualifier: [], except: [] }], from: { ...t, alias: null }, orderBy: [byArrival] }, alias: t.alias ?? name };
-  }
-  return t;
-}
-
-/** `SETTINGS enforce_append_only = 1`: keyed streams read as the rows they hold, every version (§1.2). */
-function appendOnly(state: State): boolean {
-  const v = state.protonSettings.get('enforce_append_only');
-  return v !== undefined && ((v.kind === 'number' && v.text !== '0') || (v.kind === 'bool' && v.value));
-}
 
 /** Whether a SELECT names `_tp_sn` (hidden from `*`, readable by name). */
 function namesSn(s: Select): boolean {
@@ -165,7 +147,7 @@ export function rewriteExpression(e: Expr, ctx: RewriteContext): Expr {
 }
 
 /** The expression pass: functions, casts, subqueries. */
-function rewriteExpr(e: Expr, state: State): Expr {
+export function rewriteExpr(e: Expr, state: State): Expr {
   return transform(e, expressionPass(state), enterExpressions);
 }
 
@@ -340,100 +322,3 @@ function expandTemplate(f: FunctionCall, template: string): Expr {
 
 // ---- table expressions ----
 
-function rewriteTable(t: TableExpr, state: State): TableExpr {
-  switch (t.kind) {
-    case 'table_ref': return tableRef(t, state, true);
-    case 'table_subquery': {
-      const query = rewriteQuery(t.query, state, false);
-      return query === t.query ? t : { ...t, query };
-    }
-    case 'join': {
-      const left = rewriteTable(t.left, state);
-      const right = rewriteTable(t.right, state);
-      const on = t.on === null ? null : rewriteExpr(t.on, state);
-      if (t.strictness === 'LATEST') {
-        // Proton's LATEST over a bounded right side: each left row joins the newest right row of its
-        // key. ClickHouse's ANY keeps the first right row it builds (so the right side is read newest
-        // first), and its INNER ANY would keep one left row per key unless the legacy rule is on.
-        // (`query_plan_remove_redundant_sorting = 0` keeps that subquery's ORDER BY.)
-        state.storeSettings.set('any_join_distinct_right_table_keys', '1');
-        state.storeSettings.set('query_plan_remove_redundant_sorting', '0');
-        return { ...t, left, right: newestFirst(right, state), on, strictness: 'ANY' };
-      }
-      return left === t.left && right === t.right && on === t.on ? t : { ...t, left, right, on };
-    }
-    case 'table_function': {
-      const next = tableFunction(t.call, t.alias, state);
-      return next.kind === 'table_function' && next.call === t.call && next.alias === t.alias ? t : next;
-    }
-  }
-}
-
-function tableRef(t: Extract<TableExpr, { kind: 'table_ref' }>, state: State, bare: boolean): TableExpr {
-  const parts = t.name.parts;
-  if (parts.length === 1 && state.ctes.has(parts[0] as string)) return t;
-  const virtual = state.ctx.virtualTables.get(parts.join('.'));
-  if (virtual !== undefined) return { kind: 'table_subquery', query: virtual(), alias: t.alias ?? parts[parts.length - 1] ?? null };
-  const database = parts.length > 1 ? (parts[0] as string) : state.ctx.database;
-  const name = parts[parts.length - 1] as string;
-  const relation = state.ctx.catalog.relation(database, name);
-  if (relation?.kind === 'stream') {
-    state.streams.push(relation);
-    if (bare) state.bareStreams.push(relation);
-  }
-  if (relation?.kind === 'view' && bare) state.bareViews.push(relation);
-  if (relation?.kind === 'external') {
-    throw new GatewayError(Code.NOT_IMPLEMENTED, `External ${relation.object} ${database}.${name} is read by Hadron's external connectors, which are not built yet`);
-  }
-  // A random stream read bare streams from its backing table (streaming/random.ts fills it while read);
-  // `table(r)` is one block generated by the query itself (random-stream.ts).
-  if (relation?.kind === 'stream' && relation.variant === 'random' && !bare) {
-    const query = decorrelated(rewriteSelect(randomRows(relation, boundedRandomRows), { ...state, ctes: new Set() }, false));
-    return { kind: 'table_subquery', query, alias: t.alias ?? name };
-  }
-  // A keyed stream reads as its current rows: the latest version per key (keyed-snapshot.ts).
-  if (relation?.kind === 'stream' && (relation.mode === 'versioned_kv' || relation.mode === 'changelog_kv') && !appendOnly(state)) {
-    return { kind: 'table_subquery', query: snapshotSelect(relation, { first: 0n, next: maxSn }, state.ctx, 1, state.sn === true), alias: t.alias ?? name };
-  }
-  return t;
-}
-
-function tableFunction(call: FunctionCall, alias: string | null, state: State): TableExpr {
-  const name = call.name.toLowerCase();
-  const source = (e: Expr | undefined): TableExpr => sourceOf(e, call.name, state, name !== 'table');
-  switch (name) {
-    case 'table': {
-      const inner = source(call.args[0]);
-      return alias === null ? inner : withAlias(inner, alias);
-    }
-    case 'tumble': case 'hop': return windowed(name, call.args.slice(1).map((a) => rewriteExpr(a, state)), source(call.args[0]), alias);
-    case 'session': return sessionWindows(source(call.args[0])); // issue 6: a bare stream's session() is the streaming planner's
-    case 'dedup': {
-      const src = source(call.args[0]);
-      const keys = call.args.slice(1).filter((a) => a.kind !== 'interval' && a.kind !== 'number').map((a) => rewriteExpr(a, state));
-      const sequenced = src.kind === 'table_ref' && state.streams.some((s) => s.name === src.name.parts[src.name.parts.length - 1]);
-      return dedup(keys, src, alias, sequenced);
-    }
-    case 'changelog': throw new NeedsStreaming('changelog()');
-  }
-  const entry = protonFunction(call.name);
-  const args = call.args.map((a) => rewriteExpr(a, state));
-  const renamed = entry?.kind === 'function' && entry.table ? entry.clickhouse : call.name;
-  const next: FunctionCall = renamed === call.name && args.every((a, i) => a === call.args[i]) ? call : { ...call, name: renamed, args };
-  return { kind: 'table_function', call: next, alias };
-}
-
-/** The first argument of table()/tumble()/dedup(): a stream name, a nested table function or a subquery. */
-function sourceOf(e: Expr | undefined, fn: string, state: State, bare: boolean): TableExpr {
-  if (e?.kind === 'identifier') return tableRef({ kind: 'table_ref', name: e, alias: null }, state, bare);
-  if (e?.kind === 'function') return tableFunction(e, null, state);
-  if (e?.kind === 'subquery') return { kind: 'table_subquery', query: rewriteQuery(e.query, state, false), alias: null };
-  throw new GatewayError(Code.BAD_ARGUMENTS, `The first argument of ${fn}() must be a stream, a table function or a subquery`);
-}
-
-function withAlias(t: TableExpr, alias: string): TableExpr {
-  switch (t.kind) {
-    case 'join': return { kind: 'table_subquery', query: { ...emptySelect, columns: [{ kind: 'star', qualifier: [], except: [] }], from: t }, alias };
-    default: return { ...t, alias };
-  }
-}
