@@ -1,4 +1,4 @@
-// The embedded store: chDB in-process. A bounded pool of Sessions (query lanes) on one data directory;
+// The embedded store: chDB in-process. A bounded pool of Sessions (query lanes, lanes.ts) on one data directory;
 // async calls only (sync ones block the event loop); results streamed with queryStream; inserts go
 // through a staged file and `INSERT ... FROM INFILE`, which serves every input format exactly as
 // ClickHouse parses it (chDB's insert() truncates binary formats, dependencies.md §2).
@@ -7,20 +7,15 @@ import { open, unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Session } from 'chdb';
 import { Code, GatewayError, toGatewayError } from '../errors.ts';
-import { isFormatName, quoteIdentifier, quoteString } from '../sql-literal.ts';
+import { isFormatName, quoteString } from '../sql-literal.ts';
 import { removeStaleSpoolFiles, spoolPath } from '../spool.ts';
 import type { Backend, InsertData, InsertSelectTarget, InsertTarget, ResultChunk, StoreCapabilities, StoreContext, StoreInfo, Summary } from './backend.ts';
 import { emptySummary } from './backend.ts';
 import { chunkJoiner } from './chunk-join.ts';
+import { LanePool, type Lane } from './lanes.ts';
 import { Sequences } from './sequence.ts';
 
 export type EmbeddedOptions = { path: string; poolSize: number; spoolDir: string };
-
-/** Settings every lane starts with and returns to: Hadron coalesces inserts itself. */
-const baselineSettings: ReadonlyMap<string, string> = new Map([['async_insert', '0']]);
-
-/** One chDB Session with the settings and database currently applied to it. */
-type Lane = { session: Session; settings: Map<string, string>; database: string };
 
 /** A lane leased for one statement (see EmbeddedBackend.lease). */
 type Lease = { lane: Lane; statement: string; fail(err: unknown): Promise<GatewayError>; release(): void };
@@ -34,15 +29,11 @@ export class EmbeddedBackend implements Backend {
   readonly capabilities: StoreCapabilities = { queryParameters: true, writtenRows: true, sequencedInserts: true };
   /** `_tp_sn` numbering of every stream written through this store. */
   readonly sequences = new Sequences((key) => this.readNext(key));
-  private readonly lanes: Lane[] = [];
-  private readonly idle: Lane[] = [];
-  private readonly waiters: Array<(lane: Lane) => void> = [];
+  private pool!: LanePool;
   /** Runs KILL QUERY for cancellations; never leased to statements. */
   private control!: Session;
   private readonly options: EmbeddedOptions;
   private readonly spoolDir: string;
-  private closed = false;
-  private busy = 0;
 
   private constructor(options: EmbeddedOptions) {
     this.options = options;
@@ -65,77 +56,10 @@ export class EmbeddedBackend implements Backend {
     } catch (err) {
       throw new GatewayError(Code.STD_EXCEPTION, `cannot open the embedded store at ${path} (is another process using it?): ${(err as Error).message}`);
     }
-    for (let i = 0; i < Math.max(1, this.options.poolSize); i++) {
-      const lane: Lane = { session: new Session(path), settings: new Map(), database: 'default' };
-      await this.applySettings(lane, baselineSettings);
-      this.lanes.push(lane);
-      this.idle.push(lane);
-    }
+    this.pool = await LanePool.open(path, this.options.poolSize);
     const r = await this.control.queryAsync('SELECT version(), timezone()', { format: 'TabSeparated' });
     const [version = '', timezone = 'UTC'] = r.text().trim().split('\t');
     this.info = { version, timezone };
-  }
-
-  private acquire(): Promise<Lane> {
-    if (this.closed) return Promise.reject(new GatewayError(Code.ABORTED, 'the server is shutting down'));
-    const lane = this.idle.pop();
-    this.busy++;
-    if (lane) return Promise.resolve(lane);
-    return new Promise((resolveLane) => this.waiters.push(resolveLane));
-  }
-
-  /** The statement holding `lane` is done (busy counts statements running or waiting for a lane). */
-  private release(lane: Lane): void {
-    this.busy--;
-    const waiter = this.waiters.shift();
-    if (waiter) {
-      waiter(lane);
-      return;
-    }
-    this.idle.push(lane);
-  }
-
-  /** Brings the lane's session settings to `wanted` (baseline + statement settings) with one SET. */
-  private async applySettings(lane: Lane, wanted: ReadonlyMap<string, string>): Promise<void> {
-    const assignments: string[] = [];
-    for (const [name, value] of wanted) {
-      if (lane.settings.get(name) !== value) assignments.push(`${quoteIdentifier(name)} = ${quoteString(value)}`);
-    }
-    for (const name of lane.settings.keys()) {
-      if (!wanted.has(name)) assignments.push(`${quoteIdentifier(name)} = DEFAULT`);
-    }
-    if (assignments.length === 0) return;
-    try {
-      await lane.session.queryAsync(`SET ${assignments.join(', ')}`, { format: 'TabSeparated' });
-    } catch (err) {
-      // A rejected SET leaves the session's settings unknown: re-establish them one by one.
-      await this.resetLane(lane);
-      throw toGatewayError(err);
-    }
-    lane.settings = new Map(wanted);
-  }
-
-  private async resetLane(lane: Lane): Promise<void> {
-    for (const name of lane.settings.keys()) {
-      await lane.session.queryAsync(`SET ${quoteIdentifier(name)} = DEFAULT`, { format: 'TabSeparated' }).catch(() => undefined);
-    }
-    lane.settings = new Map();
-    for (const [name, value] of baselineSettings) {
-      await lane.session.queryAsync(`SET ${quoteIdentifier(name)} = ${quoteString(value)}`, { format: 'TabSeparated' });
-      lane.settings.set(name, value);
-    }
-  }
-
-  private async prepare(lane: Lane, ctx: StoreContext): Promise<void> {
-    const wanted = new Map(baselineSettings);
-    for (const [name, value] of ctx.settings) wanted.set(name, value);
-    await this.applySettings(lane, wanted);
-    if (lane.database !== ctx.database) {
-      await lane.session.queryAsync(`USE ${quoteIdentifier(ctx.database)}`, { format: 'TabSeparated' }).catch((err: unknown) => {
-        throw toGatewayError(err);
-      });
-      lane.database = ctx.database;
-    }
   }
 
   /**
@@ -144,7 +68,16 @@ export class EmbeddedBackend implements Backend {
    */
   private async lease(ctx: StoreContext, sql: string): Promise<Lease> {
     if (ctx.signal.aborted) throw cancelled();
-    const lane = await this.acquire();
+    let lane: Lane;
+    try {
+      lane = await this.pool.take(ctx.settings, ctx.database);
+    } catch (err) {
+      throw ctx.signal.aborted ? cancelled() : toGatewayError(err);
+    }
+    if (ctx.signal.aborted) {
+      this.pool.release(lane);
+      throw cancelled();
+    }
     const tag = `/* hadron:${++runCounter} */`;
     const onAbort = (): void => void this.kill(tag);
     ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -157,15 +90,9 @@ export class EmbeddedBackend implements Backend {
       },
       release: () => {
         ctx.signal.removeEventListener('abort', onAbort);
-        this.release(lane);
+        this.pool.release(lane);
       },
     };
-    try {
-      await this.prepare(lane, ctx);
-    } catch (err) {
-      lease.release();
-      throw ctx.signal.aborted ? cancelled() : toGatewayError(err);
-    }
     return lease;
   }
 
@@ -346,9 +273,9 @@ export class EmbeddedBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    for (let i = 0; i < 500 && this.busy > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    for (const lane of this.lanes) lane.session.close();
+    this.pool.shut();
+    for (let i = 0; i < 500 && this.pool.busy > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    this.pool.close();
     this.control.close();
   }
 }

@@ -49,6 +49,26 @@ describe('EmbeddedBackend lanes', () => {
     controller.abort();
     await expect(long).rejects.toMatchObject({ code: 394 });
   });
+
+  it('prefers a lane prepared for the statement, and never carries one statement\'s settings into another', async () => {
+    const read = async (settings: Array<[string, string]>, database: string): Promise<string> => {
+      const ctx: StoreContext = { queryId: '', database, settings: new Map(settings), params: new Map(), signal: new AbortController().signal };
+      const parts: Uint8Array[] = [];
+      for await (const chunk of subject.backend.query("SELECT getSetting('max_threads'), getSetting('max_block_size'), currentDatabase()", 'TSV', ctx, true)) parts.push(chunk.bytes);
+      return Buffer.concat(parts).toString();
+    };
+    await subject.backend.command('CREATE DATABASE IF NOT EXISTS lanes_other', context(new AbortController().signal));
+    const defaults = await read([], 'default');
+    const [threads = '', block = ''] = defaults.split('\t');
+    const kinds: Array<[Array<[string, string]>, string, string]> = [
+      [[], 'default', defaults],
+      [[['max_threads', '1']], 'default', `1\t${block}\tdefault\n`],
+      [[['max_block_size', '777']], 'lanes_other', `${threads}\t777\tlanes_other\n`],
+    ];
+    const runs = Array.from({ length: 30 }, (_, i) => kinds[(i * 7) % 3] as (typeof kinds)[number]);
+    expect(await Promise.all(runs.map(([settings, database]) => read(settings, database)))).toEqual(runs.map(([, , expected]) => expected));
+    for (const [settings, database, expected] of runs) expect(await read(settings, database)).toBe(expected);
+  });
 });
 
 describe('EmbeddedBackend _tp_sn across a restart', () => {
