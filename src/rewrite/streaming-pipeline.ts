@@ -6,7 +6,7 @@
 // like any stream, and the outer query reads that stream. Each stage is a tail or a join as the
 // engine runs them; the outer query sees exactly the rows the inner one emitted, in emit order.
 import type { ColumnEntry, StreamEntry } from '../catalog.ts';
-import type { Expr, Query, Select, SelectStatement, TableExpr, WithItem } from './ast.ts';
+import { emptySelect, type Expr, type Query, type Select, type SelectStatement, type TableExpr, type WithItem } from './ast.ts';
 import { parseStatement } from './parse-select.ts';
 import { identifier } from './printer.ts';
 import { composes } from './streaming-compose.ts';
@@ -14,6 +14,7 @@ import type { JoinPlan } from './streaming-join-plan.ts';
 import type { TailPlan } from './streaming-plan.ts';
 import type { UnionPlan } from './streaming-union-plan.ts';
 import { toClickHouse, type RewriteContext } from './to-clickhouse.ts';
+import { transform } from './transform.ts';
 
 /** A stage the engine runs: a tail (filter, aggregation, window), a join, or (as a source) a UNION ALL of those. */
 export type Runnable = { readonly kind: 'tail'; readonly tail: TailPlan } | { readonly kind: 'join'; readonly join: JoinPlan } | { readonly kind: 'union'; readonly union: UnionPlan };
@@ -121,6 +122,7 @@ export function separableSource(statement: SelectStatement, ctx: RewriteContext)
   const withFrom = (from: TableExpr, drop: WithItem | null): Select => ({ ...select, from, with: drop === null ? select.with : select.with.filter((w) => w !== drop) });
   const from = select.from;
   if (from === null) return null;
+  if (from.kind === 'join' && from.left.kind === 'join') return nestedJoin(statement, from);
   joinSide = from.kind === 'join';
   const found = from.kind === 'join'
     ? at(from.left, (t, drop) => withFrom({ ...from, left: t }, drop)) ?? at(from.right, (t, drop) => withFrom({ ...from, right: t }, drop))
@@ -130,6 +132,42 @@ export function separableSource(statement: SelectStatement, ctx: RewriteContext)
     inner: { kind: 'select_statement', query: found.inner, format: null },
     outer: (stream) => ({ ...statement, query: found.replace(stream) }),
   };
+}
+
+/**
+ * `(a JOIN b) JOIN c`: the inner join runs as a stage (its rows, `*`), the outer join reads it as its
+ * left side; names qualified by `a` or `b` become the stage's columns (a duplicate right column is
+ * `b.x` there, as ClickHouse names it).
+ */
+function nestedJoin(statement: SelectStatement, from: Extract<TableExpr, { kind: 'join' }>): Separable {
+  const inner: Select = { ...emptySelect, columns: [{ kind: 'star', qualifier: [], except: [] }], from: from.left };
+  const aliases = new Set(sideAliases(from.left));
+  const stageAlias = '__hadron_left';
+  return {
+    inner: { kind: 'select_statement', query: inner, format: null },
+    outer: (stream) => {
+      const names = new Set(stream.columns.map((c) => c.name));
+      const rename = <T extends Expr | Select>(e: T): T => transform(e, (n) => {
+        if (n.kind !== 'identifier') return n;
+        const parts = (n as Extract<Expr, { kind: 'identifier' }>).parts;
+        const q = parts[parts.length - 2];
+        if (parts.length < 2 || q === undefined || !aliases.has(q)) return n;
+        const col = parts[parts.length - 1] as string;
+        return { kind: 'identifier', parts: [stageAlias, names.has(`${q}.${col}`) ? `${q}.${col}` : col] };
+      });
+      const select = statement.query as Select;
+      const left: TableExpr = { kind: 'table_ref', name: { kind: 'identifier', parts: [stream.database, stream.name] }, alias: stageAlias };
+      const outer = rename({ ...select, from: null });
+      return { ...statement, query: { ...outer, from: { ...from, left, on: from.on === null ? null : rename(from.on) } } };
+    },
+  };
+}
+
+/** The aliases (or table names) of a join tree's sides. */
+function sideAliases(t: TableExpr): string[] {
+  if (t.kind === 'join') return [...sideAliases(t.left), ...sideAliases(t.right)];
+  if (t.alias !== null) return [t.alias];
+  return t.kind === 'table_ref' ? [t.name.parts[t.name.parts.length - 1] as string] : [];
 }
 
 /** Whether a query reads a stream bare (it streams on a streaming port). */

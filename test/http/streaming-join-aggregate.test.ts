@@ -150,4 +150,21 @@ describe('join sides that are queries', () => {
     expect(s.lines).toEqual(['x\t2\t10']);
     await s.stop();
   });
+
+  it('a chain of joins: (orders ⨝ products) ⨝ customers, each order enriched at its arrival', async () => {
+    await q('CREATE STREAM jc_orders (oid int32, pid string, cid string)');
+    await q("CREATE STREAM jc_products (pid string, price float64) PRIMARY KEY pid SETTINGS mode='versioned_kv'");
+    await q("CREATE STREAM jc_customers (cid string, name string) PRIMARY KEY cid SETTINGS mode='versioned_kv'");
+    await q("INSERT INTO jc_products (pid, price) VALUES ('p1', 10), ('p2', 20)");
+    await q("INSERT INTO jc_customers (cid, name) VALUES ('c1', 'Ann'), ('c2', 'Bo')");
+    const s = stream('SELECT o.oid, p.price, c.name FROM jc_orders AS o INNER JOIN jc_products AS p ON o.pid = p.pid INNER JOIN jc_customers AS c ON o.cid = c.cid');
+    await pause(1000);
+    await q("INSERT INTO jc_orders (oid, pid, cid) VALUES (1, 'p1', 'c2'), (2, 'p2', 'c1'), (3, 'p9', 'c1')");
+    expect((await s.until(2, 8000)).sort()).toEqual(['1\t10\tBo', '2\t20\tAnn']);
+    await q("INSERT INTO jc_customers (cid, name) VALUES ('c1', 'Anna')");
+    await pause(300);
+    await q("INSERT INTO jc_orders (oid, pid, cid) VALUES (4, 'p2', 'c1')");
+    expect((await s.until(3, 8000))[2]).toBe('4\t20\tAnna');
+    await s.stop();
+  });
 });
