@@ -137,6 +137,8 @@ describe('kill -9 during streaming ingest', () => {
     };
     const running = Array.from({ length: 4 }, (_, c) => client(c));
     expect(await tail.until(100 * rowsPerBatch, 30_000)).toBeGreaterThanOrEqual(100 * rowsPerBatch);
+    // The tail may see a write before its client has read the acknowledgement: wait for 100 acks too.
+    for (let i = 0; i < 300 && acked.length < 100; i++) await new Promise((r) => setTimeout(r, 50));
     await first.kill();
     stop = true;
     await Promise.all(running);
