@@ -37,9 +37,23 @@ export async function freePort(): Promise<number> {
 
 const root = new URL('../..', import.meta.url).pathname;
 
-/** Starts `node src/main.ts` with HADRON_* overrides; `dataDir` reuses a directory (restart tests). */
+/**
+ * Starts `node src/main.ts` with HADRON_* overrides; `dataDir` reuses a directory (restart tests).
+ * A free port picked here can be taken by another test file's server before this one binds it: on
+ * EADDRINUSE it starts again on other ports (a few times).
+ */
 export async function startHadron(env: Record<string, string> = {}, dataDir?: string): Promise<HadronProcess> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'hadron-test-'));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(env, dir, dataDir);
+    } catch (err) {
+      if (attempt >= 4 || !(err instanceof Error) || !err.message.includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
+async function launch(env: Record<string, string>, dir: string, dataDir: string | undefined): Promise<HadronProcess> {
   const httpPort = await freePort();
   const streamingPort = await freePort();
   const [snapshotTcpPort, tcpPort, clickhouseTcpPort] = [await freePort(), await freePort(), await freePort()];

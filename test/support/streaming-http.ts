@@ -1,5 +1,6 @@
 // HTTP helpers of the streaming tests: a statement that must succeed, a streaming query read line by
 // line as its emits arrive, and a pause between statements.
+import { request } from 'node:http';
 
 /** Runs a statement that must succeed on `url`; its body. */
 export async function post(url: string, sql: string): Promise<string> {
@@ -9,29 +10,44 @@ export async function post(url: string, sql: string): Promise<string> {
   return text;
 }
 
-/** A streaming query on `streamingUrl` (3218): its lines as they come, and a way to end it. */
+/**
+ * A streaming query on `streamingUrl` (3218): its lines as they come, and a way to end it. Read with
+ * node:http, which hands over every byte the server sent before it closed the connection (an in-band
+ * error ends a streaming response unterminated; fetch may drop the last chunk when it sees that).
+ */
 export function streamLines(streamingUrl: string, sql: string, params: Record<string, string> = {}) {
-  const controller = new AbortController();
   const lines: string[] = [];
   let status = 0;
   let ended = false;
-  const done = (async () => {
-    const r = await fetch(`${streamingUrl}/?${new URLSearchParams(params)}`, { method: 'POST', body: sql, signal: controller.signal });
-    status = r.status;
+  let req: ReturnType<typeof request> | null = null;
+  let stopped = false;
+  const done = new Promise<void>((resolve) => {
     const decoder = new TextDecoder();
     let tail = '';
-    try {
-      for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) {
+    const finish = (): void => {
+      if (ended) return;
+      // What the server sent last (an in-band error) counts; a line cut by stop() does not.
+      if (tail !== '' && !stopped) lines.push(tail);
+      tail = '';
+      ended = true;
+      resolve();
+    };
+    req = request(`${streamingUrl}/?${new URLSearchParams(params)}`, { method: 'POST' }, (res) => {
+      status = res.statusCode ?? 0;
+      res.on('data', (chunk: Buffer) => {
         tail += decoder.decode(chunk, { stream: true });
         const parts = tail.split('\n');
         tail = parts.pop() as string;
         lines.push(...parts);
-      }
-    } catch {
-      // aborted by the test
-    }
-    ended = true;
-  })();
+      });
+      res.on('end', finish);
+      res.on('aborted', finish);
+      res.on('error', finish);
+      res.on('close', finish);
+    });
+    req.on('error', finish);
+    req.end(sql);
+  });
   return {
     lines,
     get status() { return status; },
@@ -43,7 +59,8 @@ export function streamLines(streamingUrl: string, sql: string, params: Record<st
       return lines.slice();
     },
     async stop(): Promise<void> {
-      controller.abort();
+      stopped = true;
+      req?.destroy();
       await done;
     },
     done,

@@ -240,6 +240,9 @@ export class Reply {
     } else {
       const all = [...this.commonHeaders(), ...headers, ['Keep-Alive', `timeout=${this.options.keepAliveS}`]];
       this.res.writeHead(status, all.flat());
+      // Sent now: a streaming query's client learns it was accepted before its first emit (Node
+      // holds the head until the first body byte, which an uncompressed, quiet stream may not have).
+      this.res.flushHeaders();
       target = this.res;
     }
     const chain: Transform[] = [];
