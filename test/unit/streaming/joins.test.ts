@@ -247,6 +247,16 @@ describe('regressions of Proton join bugs (issues 377, 378, 1188, PR 1186)', () 
     expect(change).toEqual([['5,10,1'], ['5,10,-1']]);
   });
 
+  it('a bounded view (over table()) on the right is read by the store as it is', async () => {
+    createStream(db.session, 'CREATE STREAM bvl (i int32, k string)');
+    createStream(db.session, 'CREATE STREAM bvd (k string, v int32)');
+    createStream(db.session, 'CREATE VIEW bvv AS SELECT k, v * 10 AS v10 FROM table(bvd)');
+    const emits = await replayJoin(db.session, 'SELECT i, v10 FROM bvl INNER JOIN bvv ON bvl.k = bvv.k', [
+      { ...w('bvd', 'k, v', "('a', 1)"), before: true }, w('bvl', 'i, k', "(1, 'a')", "(2, 'b')"),
+    ]);
+    expect(emits).toEqual([['1,10']]);
+  });
+
   it('F56 unsupported stream joins fail with 48', () => {
     for (const sql of ['SELECT * FROM bl RIGHT JOIN br ON bl.k = br.k', 'SELECT * FROM bl CROSS JOIN br', 'SELECT * FROM vl INNER JOIN bl ON vl.s = bl.k']) {
       expect(thrownCode(() => plan(parseSql(sql), streaming, sql)), sql).toBe(48);
