@@ -16,14 +16,8 @@ const fn = (name: string, ...args: Expr[]): Expr => ({ kind: 'function', name, p
  * window a row falls in (arrayJoin over the size/slide starts; sizes must be whole multiples).
  */
 export function windowed(name: 'tumble' | 'hop', all: readonly Expr[], src: TableExpr, alias: string | null): TableExpr {
-  const last = all[all.length - 1];
-  const zone = last?.kind === 'string' ? [last] : [];
-  const rest = all.slice(0, all.length - zone.length);
-  const intervals = name === 'tumble' ? 1 : 2;
-  const hasColumn = rest.length > intervals;
-  const time = hasColumn ? (rest[0] as Expr) : id('_tp_time');
-  const [slide, size] = hasColumn ? [rest[1], rest[intervals]] : [rest[0], rest[intervals - 1]];
-  if (slide?.kind !== 'interval' || size?.kind !== 'interval' || time.kind === 'interval' || rest.length > intervals + 1) {
+  const { time, slide, size, zone, extra } = windowArgs(name, all);
+  if (slide?.kind !== 'interval' || size?.kind !== 'interval' || time.kind === 'interval' || extra) {
     throw new GatewayError(Code.BAD_ARGUMENTS, `${name}(stream, [time_column,] ${name === 'hop' ? 'hop_interval, window_size' : 'window_size'}, ['time_zone']) takes interval literals (e.g. 5s)`);
   }
   // window_start has the time column's type (toStartOfInterval alone turns datetime64 into datetime).
@@ -39,6 +33,22 @@ export function windowed(name: 'tumble' | 'hop', all: readonly Expr[], src: Tabl
     { kind: 'alias', expr: { kind: 'binary', op: '+', left: id('window_start'), right: size }, name: 'window_end' },
   ];
   return { kind: 'table_subquery', query: { ...emptySelect, columns, from: src }, alias };
+}
+
+/**
+ * The arguments of `tumble(s, [time,] size [, tz])` / `hop(s, [time,] slide, size [, tz])` after the
+ * source (tumble: slide = size); `extra`: more arguments than the form takes. The caller checks that
+ * slide and size are interval literals.
+ */
+export function windowArgs(name: 'tumble' | 'hop', all: readonly Expr[]): { time: Expr; slide: Expr | undefined; size: Expr | undefined; zone: Expr[]; extra: boolean } {
+  const last = all[all.length - 1];
+  const zone = last?.kind === 'string' ? [last] : [];
+  const rest = all.slice(0, all.length - zone.length);
+  const intervals = name === 'tumble' ? 1 : 2;
+  const hasColumn = rest.length > intervals;
+  const time = hasColumn ? (rest[0] as Expr) : id('_tp_time');
+  const [slide, size] = hasColumn ? [rest[1], rest[intervals]] : [rest[0], rest[intervals - 1]];
+  return { time, slide, size, zone, extra: rest.length > intervals + 1 };
 }
 
 function windowCount(slide: Interval, size: Interval): number {

@@ -5,6 +5,7 @@
 // arriving range tells the machine which keys and windows the range's rows fall in.
 import { Code, GatewayError } from '../errors.ts';
 import type { BinaryOp, Emit, Expr, FunctionCall, Interval, Select, SelectStatement } from './ast.ts';
+import { windowArgs } from './history-windows.ts';
 import { print } from './printer.ts';
 import { NeedsStreaming } from './to-clickhouse.ts';
 import type { Rewritten, RewriteContext } from './to-clickhouse.ts';
@@ -65,15 +66,7 @@ export type WindowCall = { readonly name: 'tumble' | 'hop'; readonly time: Expr;
 
 export function windowCall(call: FunctionCall): WindowCall {
   const name = call.name.toLowerCase() as 'tumble' | 'hop';
-  const all = call.args.slice(1);
-  const last = all[all.length - 1];
-  const zone = last?.kind === 'string' ? [last] : [];
-  const rest = all.slice(0, all.length - zone.length);
-  const intervals = name === 'tumble' ? 1 : 2;
-  const hasColumn = rest.length > intervals;
-  const time = hasColumn ? (rest[0] as Expr) : id('_tp_time');
-  const slide = rest[hasColumn ? 1 : 0];
-  const size = rest[(hasColumn ? 1 : 0) + intervals - 1];
+  const { time, slide, size, zone } = windowArgs(name, call.args.slice(1));
   if (slide?.kind !== 'interval' || size?.kind !== 'interval') throw new GatewayError(Code.BAD_ARGUMENTS, `${name}() takes interval literals (e.g. 5s)`);
   return { name, time, slide, size, zone };
 }
