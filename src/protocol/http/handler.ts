@@ -2,15 +2,14 @@
 // parameter and/or the body, classification of a body prefix (so INSERT data streams on without
 // being buffered), execution, and the reply.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable, Transform } from 'node:stream';
 import type { Config } from '../../config.ts';
 import { Code, GatewayError, toGatewayError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { SessionRegistry, SessionState } from '../../session.ts';
 import type { Users } from '../../users.ts';
 import type { ExecContext, Executor } from '../../execute.ts';
-import { frameDecodeStream } from '../../compression.ts';
-import { decodeBody, decodeFailure, parseBodyEncoding, pickResponseEncoding } from './content-encoding.ts';
+import { pickResponseEncoding } from './content-encoding.ts';
+import { requestBody } from './request-body.ts';
 import { parseRequest, type ParsedRequest } from './request.ts';
 import { handleRest, isRestPath } from './rest.ts';
 import { Reply, summaryProgress, type Progress, type ReplyOptions } from './reply.ts';
@@ -119,42 +118,9 @@ async function runQuery(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
   if (parsed.closeSession && parsed.sessionId !== null) deps.sessions.close(parsed.sessionId, user.name);
 }
 
-/** The request body, undone of Content-Encoding and native frames, capped at max_body_bytes. */
+/** The request body, undone of Content-Encoding and native frames, capped at max_body_bytes (a readonly GET's body is not read as a body). */
 function readBody(deps: HttpDeps, req: IncomingMessage, parsed: ParsedRequest, ignore: boolean): AsyncIterator<Uint8Array> {
-  const header = req.headers['content-encoding'];
-  const encoding = ignore ? null : parseBodyEncoding(header);
-  const decoders: Array<[Transform, (err: Error) => Error]> = [];
-  if (encoding !== null) decoders.push([decodeBody(header) as Transform, (err) => decodeFailure(encoding, err)]);
-  if (!ignore && parsed.decompress) decoders.push([frameDecodeStream(), (err) => err]);
-  // A decoder's failure ends the last stream with the catalogued error (pipe() would leave it hanging).
-  let failure: Error | null = null;
-  let stream: Readable = req;
-  for (const [decoder] of decoders) stream = stream.pipe(decoder);
-  const last = stream;
-  for (const [decoder, mapError] of decoders) {
-    decoder.on('error', (err) => {
-      failure ??= mapError(err);
-      last.destroy(failure);
-    });
-  }
-  if (last !== req) req.on('error', (err) => last.destroy(err));
-  const limit = deps.config.limits.max_body_bytes;
-  const source = last[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
-  let total = 0;
-  return {
-    async next(): Promise<IteratorResult<Uint8Array>> {
-      let r: IteratorResult<Uint8Array>;
-      try {
-        r = await source.next();
-      } catch (err) {
-        throw failure ?? err;
-      }
-      if (r.done) return r;
-      total += r.value.length;
-      if (total > limit) throw new GatewayError(Code.TOO_MANY_BYTES, `Request body exceeds the limit of ${limit} bytes (max_body_bytes)`);
-      return r;
-    },
-  };
+  return requestBody(req, ignore ? null : req.headers['content-encoding'], !ignore && parsed.decompress, deps.config.limits.max_body_bytes);
 }
 
 /** Reads the query text: the `query` parameter, a newline, then the body, until the statement is known. */

@@ -3,11 +3,9 @@
 // `INSERT INTO db.`stream` (`id`, `name`) FORMAT JSONCompactEachRow` with the rows of `data` streamed
 // in as its data, parsed with date_time_input_format=best_effort. The body is read incrementally:
 // `data` is never held whole (unless it precedes `columns`), so memory stays bounded.
-import type { Transform } from 'node:stream';
-import { pipeline } from 'node:stream';
 import { Code, GatewayError } from '../../errors.ts';
 import { quoteIdentifier } from '../../sql-literal.ts';
-import { decodeBody, decodeFailure, parseBodyEncoding } from './content-encoding.ts';
+import { requestBody } from './request-body.ts';
 import { runSql, sendJson, type RestCall } from './rest-call.ts';
 
 /** Ingest modes Proton accepts; Hadron runs every one synchronously (see docs/rest.md). */
@@ -61,31 +59,7 @@ async function* rows(pending: Uint8Array[], chunks: AsyncIterator<Uint8Array> | 
 
 /** The request body undone of its Content-Encoding, at most max_body_bytes. */
 function bodyChunks(call: RestCall): AsyncIterator<Uint8Array> {
-  const header = call.req.headers['content-encoding'];
-  const encoding = parseBodyEncoding(header);
-  const limit = call.deps.config.limits.max_body_bytes;
-  let source: AsyncIterator<Uint8Array>;
-  if (encoding === null) source = (call.req as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-  else {
-    const decoder = decodeBody(header) as Transform;
-    pipeline(call.req, decoder, () => undefined);
-    source = (decoder as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-  }
-  let total = 0;
-  return {
-    async next(): Promise<IteratorResult<Uint8Array>> {
-      let r: IteratorResult<Uint8Array>;
-      try {
-        r = await source.next();
-      } catch (err) {
-        throw encoding === null ? err : decodeFailure(encoding, err as Error);
-      }
-      if (r.done) return r;
-      total += r.value.length;
-      if (total > limit) throw new GatewayError(Code.TOO_MANY_BYTES, `Request body exceeds the limit of ${limit} bytes (max_body_bytes)`);
-      return r;
-    },
-  };
+  return requestBody(call.req, call.req.headers['content-encoding'], false, call.deps.config.limits.max_body_bytes);
 }
 
 type ScanState = 'start' | 'key' | 'in_key' | 'colon' | 'value' | 'skip' | 'data' | 'next' | 'done';
