@@ -2,25 +2,17 @@
 // parameter and/or the body, classification of a body prefix (so INSERT data streams on without
 // being buffered), execution, and the reply.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Config } from '../../config.ts';
 import { Code, GatewayError, toGatewayError } from '../../errors.ts';
-import type { Logger } from '../../logger.ts';
-import type { SessionRegistry, SessionState } from '../../session.ts';
-import type { Users } from '../../users.ts';
-import type { ExecContext, Executor } from '../../execute.ts';
+import type { SessionState } from '../../session.ts';
+import type { ExecContext } from '../../execute.ts';
 import { pickResponseEncoding } from './content-encoding.ts';
+import type { ListenerDeps } from '../listen.ts';
 import { requestBody } from './request-body.ts';
 import { parseRequest, type ParsedRequest } from './request.ts';
 import { handleRest, isRestPath } from './rest.ts';
 import { Reply, summaryProgress, type Progress, type ReplyOptions } from './reply.ts';
 
-export type HttpDeps = {
-  executor: Executor;
-  sessions: SessionRegistry;
-  users: Users;
-  config: Config;
-  log: Logger;
-  info: { version: string; timezone: string };
+export type HttpDeps = ListenerDeps & {
   /** The listener's default query mode: snapshot (8123) reads history, streaming (3218) tails. */
   mode?: 'snapshot' | 'streaming';
 };

@@ -2,24 +2,14 @@
 // the query lifecycles that run on it (query.ts, insert.ts, result-blocks.ts): how packets are
 // pulled and written, what was negotiated, and how an error becomes an Exception packet.
 import type { CompressionMethodName } from '../../compression.ts';
-import type { Config } from '../../config.ts';
 import { errorName, GatewayError, type Dialect } from '../../errors.ts';
-import type { Executor } from '../../execute.ts';
-import type { Logger } from '../../logger.ts';
-import type { SessionRegistry, SessionState } from '../../session.ts';
-import type { Users } from '../../users.ts';
+import type { SessionState } from '../../session.ts';
+import type { ListenerDeps } from '../listen.ts';
 import type { NativeMode } from './client-profile.ts';
 import type { ClientPacket } from './packets.ts';
 import { encodeException } from './server-packets.ts';
 
-export type NativeDeps = {
-  executor: Executor;
-  sessions: SessionRegistry;
-  users: Users;
-  config: Config;
-  log: Logger;
-  info: { version: string; timezone: string };
-};
+export type NativeDeps = ListenerDeps;
 
 /** What the Hello settled for the whole connection. */
 export interface Negotiated {
