@@ -1,27 +1,17 @@
 // Aggregations over streaming joins on HTTP 3218: the join fills the query's own stream, an ordinary
 // streaming aggregation (global, windowed, any emit policy) reads it; the stream is dropped when the
 // query ends. kv ⨝ kv aggregations are recomputed over both snapshots (§4 F54 S2).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
-import { pause, post, streamLines } from '../support/streaming-http.ts';
+import { describe, expect, it } from 'vitest';
+import { pause, streamingServer } from '../support/streaming-http.ts';
 
-let server: HadronProcess;
-
-const q = (sql: string): Promise<string> => post(server.url, sql);
-const stream = (sql: string) => streamLines(server.streamingUrl, sql);
+const hadron = streamingServer();
+const { q, stream } = hadron;
 /** The store's own table list (a ClickHouse client sees it; Proton clients see the catalog). */
 const ownStreams = async (): Promise<string> => {
-  const r = await fetch(`${server.url}/?hadron_client_dialect=clickhouse`, { method: 'POST', body: "SELECT count() FROM system.tables WHERE database = '_hadron' AND name LIKE 'join\\_%'" });
+  const r = await fetch(`${hadron.server.url}/?hadron_client_dialect=clickhouse`, { method: 'POST', body: "SELECT count() FROM system.tables WHERE database = '_hadron' AND name LIKE 'join\\_%'" });
   return r.text();
 };
 
-beforeAll(async () => {
-  server = await startHadron();
-}, 90_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
 
 describe('aggregations over streaming joins', () => {
   it('revenue per product over orders enriched with a versioned_kv price list (the versioned-stream page)', async () => {

@@ -5,29 +5,19 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
-import { pause, post, streamLines } from '../support/streaming-http.ts';
+import { describe, expect, it } from 'vitest';
+import { pause, streamingServer } from '../support/streaming-http.ts';
 
-let server: HadronProcess;
-
-const q = (sql: string): Promise<string> => post(server.url, sql);
-const stream = (sql: string) => streamLines(server.streamingUrl, sql);
+const hadron = streamingServer();
+const { q, stream } = hadron;
 
 /** A streaming query that must be refused: the code of its error. */
 async function refusedCode(sql: string): Promise<number | null> {
-  const r = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: sql });
+  const r = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: sql });
   const text = await r.text();
   return r.status === 200 ? null : Number(/Code: (\d+)/.exec(text)?.[1] ?? NaN);
 }
 
-beforeAll(async () => {
-  server = await startHadron();
-}, 90_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
 
 describe('§4 F joins on the streaming port', () => {
   it('F48 stream ⨝ table(): the dimension is frozen at the start, unmatched LEFT rows get defaults', async () => {
@@ -226,7 +216,7 @@ print(json.dumps(rows), flush=True)
   it('F49 enrichment read by proton-driver on the streaming port, rows as they come', async () => {
     expect(existsSync(python), `${python} is missing: python3 -m venv .venv && .venv/bin/pip install -r test/python/requirements.txt`).toBe(true);
     const output = await new Promise<string>((resolve, reject) => {
-      execFile(python, ['-c', script, String(server.tcpPort)], { timeout: 60_000 }, (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(`${err.message}\n${stderr}`))));
+      execFile(python, ['-c', script, String(hadron.server.tcpPort)], { timeout: 60_000 }, (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(`${err.message}\n${stderr}`))));
     });
     const rows = JSON.parse(output.trim()) as Array<[number, number, string]>;
     expect(rows.slice(0, 2).sort()).toEqual([[1, 2, 's1'], [2, 3, 's3']]);

@@ -1,22 +1,11 @@
 // Keyed streams and changelogs over HTTP 3218 in real time (proton-semantics §2.2, §1.10 EMIT
 // CHANGELOG, §4 C24, C25, E44): a versioned_kv read replays its current rows first; an aggregation
 // over it retracts superseded versions; EMIT CHANGELOG and changelog() emit ±1 rows.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
-import { pause, post, streamLines } from '../support/streaming-http.ts';
+import { describe, expect, it } from 'vitest';
+import { pause, streamingServer } from '../support/streaming-http.ts';
 
-let server: HadronProcess;
-
-const q = (sql: string): Promise<string> => post(server.url, sql);
-const stream = (sql: string) => streamLines(server.streamingUrl, sql);
-
-beforeAll(async () => {
-  server = await startHadron();
-}, 90_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
+const hadron = streamingServer();
+const { q, stream } = hadron;
 
 describe('keyed streams on the streaming port', () => {
   it('the versioned-stream page: 2 rows after an overwrite, then each new row; sum(price) 1698 then 1699', async () => {

@@ -1,21 +1,10 @@
 // lag/lags and dedup() tails over HTTP 3218 in real time (proton-semantics §1.12, §4 E 43 and 45):
 // the previous rows of a batch may lie in earlier inserts; a repeated key never passes dedup twice.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
-import { pause, post, streamLines } from '../support/streaming-http.ts';
+import { describe, expect, it } from 'vitest';
+import { pause, streamingServer } from '../support/streaming-http.ts';
 
-let server: HadronProcess;
-
-const q = (sql: string): Promise<string> => post(server.url, sql);
-const stream = (sql: string, params: Record<string, string> = {}) => streamLines(server.streamingUrl, sql, params);
-
-beforeAll(async () => {
-  server = await startHadron();
-}, 90_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
+const hadron = streamingServer();
+const { q, stream } = hadron;
 
 describe('§4 E on the streaming port', () => {
   it('E45 lag / lags over separate inserts', async () => {
@@ -56,7 +45,7 @@ describe('§4 E on the streaming port', () => {
 
   it('the historical forms still answer on 8123: dedup over table(s), lag refused there', async () => {
     expect(await q('SELECT i, s FROM dedup(table(d1), s) ORDER BY i')).toBe('1\ts1\n2\ts2\n3\ts3\n4\ts4\n');
-    const r = await fetch(`${server.url}/`, { method: 'POST', body: 'SELECT lag(v) FROM table(l1)' });
+    const r = await fetch(`${hadron.server.url}/`, { method: 'POST', body: 'SELECT lag(v) FROM table(l1)' });
     expect(r.status).not.toBe(200);
   });
 });

@@ -1,21 +1,10 @@
 // Session windows over HTTP 3218 (proton-semantics §4 D41), in real time: a session of a key is emitted
 // once a later row of the same key arrives after the idle gap; other keys' sessions stay open.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
-import { pause, post, streamLines } from '../support/streaming-http.ts';
+import { describe, expect, it } from 'vitest';
+import { pause, streamingServer } from '../support/streaming-http.ts';
 
-let server: HadronProcess;
-
-const q = (sql: string): Promise<string> => post(server.url, sql);
-const stream = (sql: string, params: Record<string, string> = {}) => streamLines(server.streamingUrl, sql, params);
-
-beforeAll(async () => {
-  server = await startHadron();
-}, 90_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
+const hadron = streamingServer();
+const { q, stream } = hadron;
 
 describe('§4 D41 on the streaming port', () => {
   it('a PARTITION BY session closes on inactivity when a later row of its key arrives', async () => {

@@ -2,22 +2,11 @@
 // stored, in one result with the first branch's column names (header rows once), a bounded branch's
 // rows first; a LIMIT after the last branch ends the whole query; INTERSECT is 48 and branches of
 // different widths are the store's 258 before anything is sent.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
-import { pause, post, streamLines } from '../support/streaming-http.ts';
+import { describe, expect, it } from 'vitest';
+import { pause, streamingServer } from '../support/streaming-http.ts';
 
-let server: HadronProcess;
-
-const q = (sql: string): Promise<string> => post(server.url, sql);
-const stream = (sql: string) => streamLines(server.streamingUrl, sql);
-
-beforeAll(async () => {
-  server = await startHadron();
-}, 90_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
+const hadron = streamingServer();
+const { q, stream } = hadron;
 
 describe('streaming UNION on 3218', () => {
   it('merges two streams in real time, header rows once with the first branch\'s names', async () => {
@@ -50,7 +39,7 @@ describe('streaming UNION on 3218', () => {
 
   it('INSERT … SELECT … UNION ALL … on 3218 is a pipeline: every branch\'s rows go into the target', async () => {
     await q('CREATE STREAM hu_c (k string)');
-    const running = fetch(`${server.streamingUrl}/?query_id=hu-pipe`, { method: 'POST', body: 'INSERT INTO hu_c SELECT k FROM hu_a UNION ALL SELECT name FROM hu_b' }).then((r) => r.text());
+    const running = fetch(`${hadron.server.streamingUrl}/?query_id=hu-pipe`, { method: 'POST', body: 'INSERT INTO hu_c SELECT k FROM hu_a UNION ALL SELECT name FROM hu_b' }).then((r) => r.text());
     await pause(400);
     await q("INSERT INTO hu_a (k, v) VALUES ('p1', 1)");
     await q("INSERT INTO hu_b (name, n) VALUES ('p2', 1)");
@@ -66,7 +55,7 @@ describe('streaming UNION on 3218', () => {
 
   it('an INSERT … UNION ALL … LIMIT n pipeline ends after writing n rows', async () => {
     await q('CREATE STREAM hu_f (k string)');
-    const running = fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'INSERT INTO hu_f SELECT k FROM hu_a UNION ALL SELECT name FROM hu_b LIMIT 2' }).then((r) => r.status);
+    const running = fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: 'INSERT INTO hu_f SELECT k FROM hu_a UNION ALL SELECT name FROM hu_b LIMIT 2' }).then((r) => r.status);
     await pause(400);
     await q("INSERT INTO hu_a (k, v) VALUES ('l1', 1)");
     await q("INSERT INTO hu_b (name, n) VALUES ('l2', 1), ('l3', 1)");
@@ -88,10 +77,10 @@ describe('streaming UNION on 3218', () => {
   });
 
   it('INTERSECT over streams is 48; branches of different widths are 258', async () => {
-    const r = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT k FROM hu_a INTERSECT SELECT name FROM hu_b' });
+    const r = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: 'SELECT k FROM hu_a INTERSECT SELECT name FROM hu_b' });
     expect(r.status).not.toBe(200);
     expect(await r.text()).toMatch(/Code: 48/);
-    const w = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT k, v FROM hu_a UNION ALL SELECT name FROM hu_b' });
+    const w = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: 'SELECT k, v FROM hu_a UNION ALL SELECT name FROM hu_b' });
     expect(w.status).not.toBe(200);
     expect(await w.text()).toMatch(/Code: 258/);
   });

@@ -1,22 +1,11 @@
 // Views over streams over HTTP 3218 (proton-semantics §1.5): a view over a streaming query is itself
 // streaming — a read of it tails the stream under it, windows and aggregates it; table(v) and views
 // over table(s) are bounded; views that do not compose with the stream are refused with 48.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
-import { pause, post, streamLines } from '../support/streaming-http.ts';
+import { describe, expect, it } from 'vitest';
+import { pause, streamingServer } from '../support/streaming-http.ts';
 
-let server: HadronProcess;
-
-const q = (sql: string): Promise<string> => post(server.url, sql);
-const stream = (sql: string, params: Record<string, string> = {}) => streamLines(server.streamingUrl, sql, params);
-
-beforeAll(async () => {
-  server = await startHadron();
-}, 90_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
+const hadron = streamingServer();
+const { q, stream } = hadron;
 
 const at = (s: string): string => `'2024-01-01 00:00:${s}'`;
 
@@ -33,7 +22,7 @@ describe('§1.5 views over streams on 3218', () => {
     expect(s.lines).toHaveLength(2);
     expect(s.ended).toBe(false);
     await s.stop();
-    const history = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT k FROM table(vv1) ORDER BY k' });
+    const history = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: 'SELECT k FROM table(vv1) ORDER BY k' });
     expect(await history.text()).toBe('b\nc\nd\nold\n');
   });
 
@@ -77,11 +66,11 @@ describe('§1.5 views over streams on 3218', () => {
   it('a window over a view that does not compose is refused with 48; views over table(s) are bounded', async () => {
     // (A read of such a view runs it as a stage: test/http/streaming-join-aggregate.test.ts.)
     await q('CREATE VIEW vv4 AS SELECT dev, count() AS c FROM sv3 GROUP BY dev');
-    const refused = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT window_start, count() FROM tumble(vv4, 5s) GROUP BY window_start' });
+    const refused = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: 'SELECT window_start, count() FROM tumble(vv4, 5s) GROUP BY window_start' });
     expect(refused.headers.get('x-clickhouse-exception-code')).toBe('48');
     await refused.text();
     await q('CREATE VIEW vv5 AS SELECT dev FROM table(sv3)');
-    const bounded = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT count() FROM vv5' });
+    const bounded = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: 'SELECT count() FROM vv5' });
     expect(bounded.status).toBe(200);
     expect(Number(await bounded.text())).toBeGreaterThan(0);
   });

@@ -1,21 +1,10 @@
 // Streaming windows over HTTP 3218 (proton-semantics §4 C, D), in real time: a window emits once a
 // later row passes its end, late rows are dropped, TIMEOUT closes an idle window, ON UPDATE emits per batch.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
-import { pause, post, streamLines } from '../support/streaming-http.ts';
+import { describe, expect, it } from 'vitest';
+import { pause, streamingServer } from '../support/streaming-http.ts';
 
-let server: HadronProcess;
-
-const q = (sql: string): Promise<string> => post(server.url, sql);
-const stream = (sql: string, params: Record<string, string> = {}) => streamLines(server.streamingUrl, sql, params);
-
-beforeAll(async () => {
-  server = await startHadron();
-}, 90_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
+const hadron = streamingServer();
+const { q, stream } = hadron;
 
 describe('§4 D on the streaming port', () => {
   it('D30 a tumble window closes on a later event; a late row is dropped; the historical tumble keeps it', async () => {
@@ -54,7 +43,7 @@ describe('§4 D on the streaming port', () => {
     await q('INSERT INTO hg2 (i) VALUES (2)');
     expect(await s.until(2)).toEqual(['1\t1\t1', '1\t2\t2']);
     await s.stop();
-    const bad = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT count() FROM tumble(hg2, 5s) GROUP BY i' });
+    const bad = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: 'SELECT count() FROM tumble(hg2, 5s) GROUP BY i' });
     expect(await bad.text()).toContain('2002');
   });
 });

@@ -1,21 +1,10 @@
 // Streaming queries over HTTP 3218 (proton-semantics §4 B): tails see only rows stored after they
 // start, rewinds read the past first, LIMIT ends a query, global aggregations re-emit, KILL ends one.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHadron, type HadronProcess } from '../support/hadron.ts';
-import { pause, post, streamLines } from '../support/streaming-http.ts';
+import { describe, expect, it } from 'vitest';
+import { pause, streamingServer } from '../support/streaming-http.ts';
 
-let server: HadronProcess;
-
-const q = (sql: string): Promise<string> => post(server.url, sql);
-const stream = (sql: string, params: Record<string, string> = {}) => streamLines(server.streamingUrl, sql, params);
-
-beforeAll(async () => {
-  server = await startHadron();
-}, 90_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
+const hadron = streamingServer();
+const { q, stream } = hadron;
 
 describe('§4 B on the streaming port', () => {
   it('B14 a tail sees only rows stored after it started', async () => {
@@ -90,7 +79,7 @@ describe('§4 B on the streaming port', () => {
     await q('CREATE STREAM ing_live (id int32, name string)');
     const s = stream('SELECT name FROM ing_live');
     await pause(300);
-    const r = await fetch(`${server.streamingUrl}/proton/v1/ingest/streams/ing_live`, { method: 'POST', body: JSON.stringify({ columns: ['name'], data: [['x']] }) });
+    const r = await fetch(`${hadron.server.streamingUrl}/proton/v1/ingest/streams/ing_live`, { method: 'POST', body: JSON.stringify({ columns: ['name'], data: [['x']] }) });
     expect(r.status).toBe(200);
     await r.text();
     expect(await s.until(1, 1000)).toEqual(['x']);
@@ -101,7 +90,7 @@ describe('§4 B on the streaming port', () => {
     await q('CREATE STREAM pipe_src (x int32)');
     await q('CREATE STREAM pipe_dst (x int32)');
     await q('INSERT INTO pipe_src (x) VALUES (100)');
-    const running = fetch(`${server.streamingUrl}/?query_id=pipe-1`, { method: 'POST', body: 'INSERT INTO pipe_dst SELECT x * 2 AS x FROM pipe_src WHERE x < 50' }).then((r) => r.text());
+    const running = fetch(`${hadron.server.streamingUrl}/?query_id=pipe-1`, { method: 'POST', body: 'INSERT INTO pipe_dst SELECT x * 2 AS x FROM pipe_src WHERE x < 50' }).then((r) => r.text());
     await pause(400);
     await q('INSERT INTO pipe_src (x) VALUES (1), (2)');
     await q('INSERT INTO pipe_src (x) VALUES (3)');
@@ -131,10 +120,10 @@ describe('§4 B on the streaming port', () => {
     await q('INSERT INTO q3 (i) VALUES (11)');
     expect(await live.until(1)).toEqual(['11']);
     await live.stop();
-    const bounded = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT count() FROM v_hist' });
+    const bounded = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: 'SELECT count() FROM v_hist' });
     expect(bounded.status).toBe(200);
     expect(Number(await bounded.text())).toBeGreaterThan(0);
-    const viaTable = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT count() FROM table(v_tail)' });
+    const viaTable = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: 'SELECT count() FROM table(v_tail)' });
     expect(viaTable.status).toBe(200);
     await viaTable.text();
   });
@@ -146,7 +135,7 @@ describe('§4 B on the streaming port', () => {
     await pause(500);
     expect(s.lines).toEqual(['i', '1', '2']);
     await s.stop();
-    const json = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT i FROM q3 FORMAT JSON' });
+    const json = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: 'SELECT i FROM q3 FORMAT JSON' });
     expect(json.headers.get('x-clickhouse-exception-code')).toBe('48');
     await json.text();
   });
@@ -154,7 +143,7 @@ describe('§4 B on the streaming port', () => {
   it('a slow reader does not hold up ingest', async () => {
     await q('CREATE STREAM fast (x uint64)');
     const controller = new AbortController();
-    const r = await fetch(`${server.streamingUrl}/`, { method: 'POST', body: 'SELECT x, repeat(\'y\', 1000) FROM fast', signal: controller.signal });
+    const r = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body: 'SELECT x, repeat(\'y\', 1000) FROM fast', signal: controller.signal });
     // The body is never read: the server's socket buffer fills and its emits wait, ingest does not.
     for (let i = 0; i < 50; i++) await q(`INSERT INTO fast (x) SELECT number FROM numbers(${i * 1000}, 1000)`);
     expect(await q('SELECT count() FROM table(fast)')).toBe('50000\n');
@@ -164,7 +153,7 @@ describe('§4 B on the streaming port', () => {
 
   it('a streaming query the store cannot run fails up front with its code, before any body', async () => {
     for (const body of ['SELECT no_such_column FROM q1', 'SELECT i, ii FROM q1 INNER JOIN q3 ON q1.k = q3.nope']) {
-      const r = await fetch(`${server.streamingUrl}/`, { method: 'POST', body });
+      const r = await fetch(`${hadron.server.streamingUrl}/`, { method: 'POST', body });
       expect(r.status, body).toBe(404);
       expect(r.headers.get('x-clickhouse-exception-code'), body).toBe('47');
       expect(await r.text()).toContain('UNKNOWN_IDENTIFIER');

@@ -1,6 +1,8 @@
 // HTTP helpers of the streaming tests: a statement that must succeed, a streaming query read line by
 // line as its emits arrive, and a pause between statements.
 import { request } from 'node:http';
+import { afterAll, beforeAll } from 'vitest';
+import { startHadron, type HadronProcess } from './hadron.ts';
 
 /** Runs a statement that must succeed on `url`; its body. */
 export async function post(url: string, sql: string): Promise<string> {
@@ -68,3 +70,28 @@ export function streamLines(streamingUrl: string, sql: string, params: Record<st
 }
 
 export const pause = (ms: number): Promise<unknown> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A Hadron server for the enclosing test file — started before its tests, stopped after — with the
+ * statement and streaming-query helpers bound to it.
+ */
+export function streamingServer(env: Record<string, string> = {}) {
+  let server: HadronProcess | null = null;
+  beforeAll(async () => {
+    server = await startHadron(env);
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const running = (): HadronProcess => {
+    if (server === null) throw new Error('streamingServer used outside its tests');
+    return server;
+  };
+  return {
+    get server(): HadronProcess {
+      return running();
+    },
+    q: (sql: string): Promise<string> => post(running().url, sql),
+    stream: (sql: string, params: Record<string, string> = {}) => streamLines(running().streamingUrl, sql, params),
+  };
+}
