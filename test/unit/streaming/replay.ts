@@ -2,6 +2,7 @@
 // real engine (streaming/tail.ts) over rows stored in the embedded ClickHouse, with ranges published
 // by the test and a fake clock. Each emit is the list of rows one store query returned.
 import type { Session } from 'chdb';
+import { expect } from 'vitest';
 import { Catalog } from '../../../src/catalog.ts';
 import { parseSql } from '../../../src/rewrite/parse-statement.ts';
 import { plan, type PlanContext } from '../../../src/rewrite/plan.ts';
@@ -107,4 +108,12 @@ export async function replay(session: Session, stream: string, columns: string, 
   controller.abort();
   await run;
   return emits;
+}
+
+/** Replays at whole inserts, then with all rows as one insert cut into 1-, 2-, 3-row and whole ranges: the emits must be the same; resolves with them. */
+export async function expectSplitInvariant(session: Session, stream: string, columns: string, sql: string, steps: readonly Step[]): Promise<string[][]> {
+  const whole = await replay(session, stream, columns, sql, steps);
+  const rows = steps.flatMap((s) => ('insert' in s ? s.insert : []));
+  for (const split of [1, 2, 3, null]) expect(await replay(session, stream, columns, sql, [{ insert: rows }], split)).toEqual(whole);
+  return whole;
 }

@@ -6,19 +6,12 @@ import { parseSql } from '../../../src/rewrite/parse-statement.ts';
 import { plan } from '../../../src/rewrite/plan.ts';
 import { SessionMachine, type SessionRow } from '../../../src/streaming/session.ts';
 import { tempSession, thrownCode } from '../../support/chdb.ts';
-import { createStream, replay, streaming, table, type Step } from './replay.ts';
+import { createStream, expectSplitInvariant, replay, streaming, table, type Step } from './replay.ts';
 
 const db = tempSession('stream-sessions');
 const t = (s: string): string => `'2024-01-01 00:00:${s}')`;
 const day = '2024-01-01 00:00:';
-const splits = [1, 2, 3, null];
-
-async function invariant(stream: string, columns: string, sql: string, steps: readonly Step[]): Promise<string[][]> {
-  const whole = await replay(db.session, stream, columns, sql, steps);
-  const rows = steps.flatMap((s) => ('insert' in s ? s.insert : []));
-  for (const split of splits) expect(await replay(db.session, stream, columns, sql, [{ insert: rows }], split)).toEqual(whole);
-  return whole;
-}
+const invariant = (stream: string, columns: string, sql: string, steps: readonly Step[]): Promise<string[][]> => expectSplitInvariant(db.session, stream, columns, sql, steps);
 
 describe('session windows, D41', () => {
   it('PARTITION BY: a session closes on inactivity (end = last row + idle) when a later row of its key arrives', async () => {

@@ -4,19 +4,12 @@
 // input legitimately depends on where batches end).
 import { describe, expect, it } from 'vitest';
 import { tempSession } from '../../support/chdb.ts';
-import { createStream, replay, type Step } from './replay.ts';
+import { createStream, expectSplitInvariant, replay, type Step } from './replay.ts';
 
 const db = tempSession('stream-windows');
 const t = (s: string): string => `'2024-01-01 00:00:${s}')`;
 const day = '2024-01-01 00:00:';
-const splits = [1, 2, 3, null];
-
-async function invariant(stream: string, columns: string, sql: string, steps: readonly Step[]): Promise<string[][]> {
-  const whole = await replay(db.session, stream, columns, sql, steps);
-  const rows = steps.flatMap((s) => ('insert' in s ? s.insert : []));
-  for (const split of splits) expect(await replay(db.session, stream, columns, sql, [{ insert: rows }], split)).toEqual(whole);
-  return whole;
-}
+const invariant = (stream: string, columns: string, sql: string, steps: readonly Step[]): Promise<string[][]> => expectSplitInvariant(db.session, stream, columns, sql, steps);
 
 describe('tumble', () => {
   it('30: closes on a later event and drops late rows', async () => {
