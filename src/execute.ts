@@ -29,7 +29,7 @@ import { MemoryStreamLog, type StreamLog } from './streaming/log.ts';
 import { runJoinQuery, runPipeline, type JoinDeps } from './execute-join.ts';
 import { runUnionQuery } from './execute-union.ts';
 import { rowsQuery, systemColumnsQuery, systemTablesQuery } from './rewrite/introspect.ts';
-import { StreamingRuns } from './execute-stream.ts';
+import { jsonRows, StreamingRuns } from './execute-stream.ts';
 import { classify as classifyStatement, parameterTypes, type Classified, type Statement } from './rewrite/statement.ts';
 
 export type { Classified, Statement, Summary };
@@ -269,9 +269,7 @@ export class Executor {
         admitted();
         return runUnionQuery(p, this.joinDeps(), ctx, store, sink, p.into);
       case 'describe_then': {
-        const { bytes } = await this.backend.command(`${p.sql} FORMAT JSONEachRow`, store);
-        const lines = Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '');
-        const columns = lines.map((l) => JSON.parse(l) as { name: string; type: string });
+        const columns = (await jsonRows(this.backend, p.sql, store)) as { name: string; type: string }[];
         return this.execute(p.then(columns), asWritten, ctx, store, sink, admitted);
       }
       case 'query': {
@@ -356,11 +354,8 @@ export class Executor {
 
   /** The store's DESCRIBE of a table or `(query)`: names and ClickHouse types, in order. */
   private async describe(target: string, store: StoreContext): Promise<StoreColumn[]> {
-    const { bytes } = await this.backend.command(`DESCRIBE TABLE ${target} FORMAT JSONEachRow`, store);
-    return Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l !== '').map((l) => {
-      const row = JSON.parse(l) as { name: string; type: string; default_type?: string };
-      return { name: row.name, type: row.type, defaultType: row.default_type ?? '' };
-    }).filter((c) => c.defaultType !== 'MATERIALIZED' && c.defaultType !== 'ALIAS' && c.defaultType !== 'EPHEMERAL')
+    const rows = (await jsonRows(this.backend, `DESCRIBE TABLE ${target}`, store)) as { name: string; type: string; default_type?: string }[];
+    return rows.map((row) => ({ name: row.name, type: row.type, defaultType: row.default_type ?? '' })).filter((c) => c.defaultType !== 'MATERIALIZED' && c.defaultType !== 'ALIAS' && c.defaultType !== 'EPHEMERAL')
       .map(({ name, type }) => ({ name, type }));
   }
 
@@ -453,8 +448,7 @@ export class Executor {
   /** KILL QUERY WHERE …: the condition is evaluated by the store over Hadron's process list. */
   private async kill(statement: Extract<Statement, { kind: 'kill_query' }>, ctx: ExecContext, store: StoreContext, sink: ResultSink): Promise<Summary> {
     const snapshot = this.processesSql();
-    const { bytes } = await this.backend.command(`SELECT query_id FROM ${snapshot} WHERE ${statement.where} FORMAT JSONEachRow`, store);
-    const ids = new Set(bytes.length === 0 ? [] : Buffer.from(bytes).toString('utf8').trim().split('\n').map((l) => (JSON.parse(l) as { query_id: string }).query_id));
+    const ids = new Set((await jsonRows(this.backend, `SELECT query_id FROM ${snapshot} WHERE ${statement.where}`, store)).map((r) => String(r['query_id'])));
     const targets = this.processes.list().filter((p) => ids.has(p.queryId) && p.queryId !== ctx.queryId);
     if (statement.mode !== 'TEST') for (const t of targets) t.controller.abort();
     if (statement.mode === 'SYNC') await Promise.race([Promise.all(targets.map((t) => t.finished)), new Promise((r) => setTimeout(r, 10_000).unref())]);
